@@ -1,0 +1,2 @@
+//! Project automation. `cargo xtask codegen [--check]`, `cargo xtask ci`.
+fn main() {}
