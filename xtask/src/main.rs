@@ -1,2 +1,66 @@
-//! Project automation. `cargo xtask codegen [--check]`, `cargo xtask ci`.
-fn main() {}
+//! Project automation, run as `cargo xtask <command>`:
+//!
+//! - `codegen [--check]`: writes the generated files (fixtures extracted from Meta's OpenAPI
+//!   file); `--check` fails when a committed one is stale.
+//! - `ci`: everything CI runs, in order, stopping at the first failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod codegen;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(false),
+        ["codegen", "--check"] => codegen::run(true),
+        ["ci"] => ci(),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// The test command README.md gives; CI runs exactly this.
+pub(crate) const TEST_COMMAND: &[&str] = &["cargo", "test", "--workspace", "--locked"];
+
+fn run(cmd: &[&str]) -> Result<(), String> {
+    eprintln!("xtask: $ {}", cmd.join(" "));
+    let status = Command::new(cmd[0])
+        .args(&cmd[1..])
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", cmd[0]))?;
+    if status.success() { Ok(()) } else { Err(format!("`{}` failed ({status})", cmd.join(" "))) }
+}
+
+fn ci() -> Result<(), String> {
+    run(&["cargo", "fmt", "--all", "--", "--check"])?;
+    run(&["cargo", "clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    run(TEST_COMMAND)?;
+    codegen::run(true)?;
+    let has_deny = Command::new("cargo")
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_deny {
+        run(&["cargo", "install", "--locked", "cargo-deny", "--version", "^0.20"])?;
+    }
+    run(&["cargo", "deny", "check", "licenses", "bans", "sources"])?;
+    eprintln!("xtask: ci passed");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tidy;

@@ -332,8 +332,8 @@ impl Serialize for OutboundMessage {
 
 impl<'de> Deserialize<'de> for OutboundMessage {
     /// Reads the shape; rules and unknown fields are `validate`'s business. A missing `type`
-    /// means `text`, as Kaleyra's door has it; a `messaging_product` other than `whatsapp` is
-    /// refused.
+    /// means `text` (it is written explicitly on serialization); a `messaging_product` other
+    /// than `whatsapp` is refused.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let mut map = Map::<String, Value>::deserialize(deserializer)?;

@@ -121,8 +121,8 @@ pub enum Dialect {
     /// Meta's Cloud API (and 360dialog, which takes the same body).
     #[default]
     Meta,
-    /// Kaleyra's `messaging_object`: `type` defaults to `text`, `messaging_product` may be
-    /// left out, and `to` may list several recipients separated by commas.
+    /// Kaleyra's `messaging_object`: `messaging_product` may be left out, and `to` may list
+    /// several recipients separated by commas.
     Kaleyra,
 }
 
@@ -666,15 +666,26 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
         }
     }
     let p_type = root.key("type");
-    let kind = match string(r, &p_type, map, "type", !kaleyra) {
+    // `type` defaults to `text` on every door (Meta's docs; its own preview-URL example omits it).
+    let kind = match string(r, &p_type, map, "type", false) {
         Some(k) => Some(k),
-        None if kaleyra && !map.contains_key("type") => Some("text"),
+        None if !map.contains_key("type") => Some("text"),
         None => None,
     };
     const ENVELOPE: &[&str] =
         &["messaging_product", "recipient_type", "to", "type", "context", "biz_opaque_callback_data"];
+    let known_kind = kind.filter(|k| MESSAGE_TYPES.contains(k));
     for key in map.keys() {
-        if !ENVELOPE.contains(&key.as_str()) && Some(key.as_str()) != kind {
+        let key = key.as_str();
+        if ENVELOPE.contains(&key) || Some(key) == kind {
+            continue;
+        }
+        if MESSAGE_TYPES.contains(&key) {
+            // Another type's content: wrong only once `type` is known to be something else.
+            if let Some(k) = known_kind {
+                r.push(&root.key(key), codes::INVALID_PARAMETER, format!("not allowed with type {k:?}"));
+            }
+        } else {
             r.push(&root.key(key), codes::INVALID_PARAMETER, "unknown field");
         }
     }

@@ -451,3 +451,38 @@ impl WebhookPayload {
         })
     }
 }
+
+impl Order {
+    /// An order as WhatsApp sends it when a customer sends a cart.
+    pub fn new(catalog_id: CatalogId, text: impl Into<String>, product_items: Vec<OrderItem>) -> Self {
+        Order { catalog_id, text: Some(text.into()), product_items, extra: Map::new() }
+    }
+}
+
+impl OrderItem {
+    /// One line of an order: `quantity` units at `item_price` each.
+    pub fn new(product_retailer_id: RetailerId, quantity: u32, item_price: Price, currency: impl Into<String>) -> Self {
+        OrderItem { product_retailer_id, quantity, item_price, currency: currency.into(), extra: Map::new() }
+    }
+}
+
+impl MessageContext {
+    /// The context of a message sent from an earlier one (an order from a product message).
+    pub fn from_message(from: impl Into<String>, id: MessageId) -> Self {
+        MessageContext {
+            from: Some(from.into()),
+            id: Some(id),
+            referred_product: None,
+            forwarded: None,
+            frequently_forwarded: None,
+            extra: Map::new(),
+        }
+    }
+}
+
+impl InboundMessage {
+    /// An inbound message with this content and no context or errors.
+    pub fn new(from: WaId, id: MessageId, timestamp: Timestamp, content: InboundContent) -> Self {
+        InboundMessage { from, id, timestamp, context: None, content, errors: Vec::new(), extra: Map::new() }
+    }
+}
