@@ -122,6 +122,12 @@ impl ErrorData {
     }
 }
 
+impl From<GraphError> for GraphErrorResponse {
+    fn from(error: GraphError) -> Self {
+        GraphErrorResponse { error }
+    }
+}
+
 impl GraphError {
     /// An error as Meta writes it: `(#code) title`, type `OAuthException`, details in
     /// `error_data`.
