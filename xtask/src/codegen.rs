@@ -16,21 +16,62 @@ const WEBHOOKS: &str = "/paths/~1whatsapp~1webhooks/post";
 
 /// (file name, kind, pointer) of every example this project uses.
 fn wanted() -> Vec<(&'static str, &'static str, String)> {
-    let req = |name: &str| format!("{SEND}/requestBody/content/application~1json/examples/{name}/value");
-    let res = |name: &str| format!("{SEND}/responses/200/content/application~1json/examples/{name}/value");
-    let hook = |name: &str| format!("{WEBHOOKS}/requestBody/content/application~1json/examples/{name}/value");
+    let req =
+        |name: &str| format!("{SEND}/requestBody/content/application~1json/examples/{name}/value");
+    let res = |name: &str| {
+        format!("{SEND}/responses/200/content/application~1json/examples/{name}/value")
+    };
+    let hook = |name: &str| {
+        format!("{WEBHOOKS}/requestBody/content/application~1json/examples/{name}/value")
+    };
     vec![
-        ("send-single-product.json", "outbound", req("Send Single Product Message")),
-        ("send-multi-product.json", "outbound", req("Send Multi-Product Message")),
-        ("send-catalog-message.json", "outbound", req("Send Catalog Message")),
+        (
+            "send-single-product.json",
+            "outbound",
+            req("Send Single Product Message"),
+        ),
+        (
+            "send-multi-product.json",
+            "outbound",
+            req("Send Multi-Product Message"),
+        ),
+        (
+            "send-catalog-message.json",
+            "outbound",
+            req("Send Catalog Message"),
+        ),
         ("send-text.json", "outbound", req("Send Text Message")),
-        ("send-text-preview-url.json", "outbound", req("Send Text Message with Preview URL")),
-        ("send-reply-to-text.json", "outbound", req("Send Reply to Text Message")),
-        ("response-single-product.json", "send_response", res("Send Single Product Message")),
-        ("response-text.json", "send_response", res("Send Text Message")),
+        (
+            "send-text-preview-url.json",
+            "outbound",
+            req("Send Text Message with Preview URL"),
+        ),
+        (
+            "send-reply-to-text.json",
+            "outbound",
+            req("Send Reply to Text Message"),
+        ),
+        (
+            "response-single-product.json",
+            "send_response",
+            res("Send Single Product Message"),
+        ),
+        (
+            "response-text.json",
+            "send_response",
+            res("Send Text Message"),
+        ),
         ("webhook-text.json", "webhook", hook("Text Message")),
-        ("webhook-text-product-inquiry.json", "webhook", hook("Text Message with Context (Product Inquiry)")),
-        ("webhook-unsupported.json", "webhook", hook("Unsupported Message")),
+        (
+            "webhook-text-product-inquiry.json",
+            "webhook",
+            hook("Text Message with Context (Product Inquiry)"),
+        ),
+        (
+            "webhook-unsupported.json",
+            "webhook",
+            hook("Unsupported Message"),
+        ),
         ("webhook-order.json", "webhook", hook("Order Message")),
         (
             "message-order.json",
@@ -71,13 +112,16 @@ fn generate(spec: &Value) -> Result<Vec<(PathBuf, String)>, String> {
 pub(crate) fn run(check: bool) -> Result<(), String> {
     let spec_path = shared_dir().join("reference/meta-openapi").join(SPEC_FILE);
     if !spec_path.exists() {
-        eprintln!("xtask codegen: {} is absent; skipping fixture extraction", spec_path.display());
+        eprintln!(
+            "xtask codegen: {} is absent; skipping fixture extraction",
+            spec_path.display()
+        );
         return Ok(());
     }
     let text = std::fs::read_to_string(&spec_path)
         .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let spec: Value =
-        serde_yaml::from_str(&text).map_err(|e| format!("cannot parse {}: {e}", spec_path.display()))?;
+    let spec: Value = serde_yaml::from_str(&text)
+        .map_err(|e| format!("cannot parse {}: {e}", spec_path.display()))?;
     let files = generate(&spec)?;
     let root = crate::root();
     let out_dir = root.join(OUT_DIR);
@@ -90,7 +134,8 @@ pub(crate) fn run(check: bool) -> Result<(), String> {
                 stale.push(rel.display().to_string());
             } else {
                 std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-                std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                std::fs::write(&path, contents)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 eprintln!("xtask codegen: wrote {}", rel.display());
             }
         }
@@ -113,6 +158,9 @@ pub(crate) fn run(check: bool) -> Result<(), String> {
         eprintln!("xtask codegen: {} generated files are fresh", files.len());
         Ok(())
     } else {
-        Err(format!("stale generated files (run `cargo xtask codegen`): {}", stale.join(", ")))
+        Err(format!(
+            "stale generated files (run `cargo xtask codegen`): {}",
+            stale.join(", ")
+        ))
     }
 }

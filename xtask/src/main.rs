@@ -29,7 +29,10 @@ fn main() -> ExitCode {
 
 /// The workspace root (the parent of this crate's directory).
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 /// The test command README.md gives; CI runs exactly this.
@@ -42,12 +45,25 @@ fn run(cmd: &[&str]) -> Result<(), String> {
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot start {}: {e}", cmd[0]))?;
-    if status.success() { Ok(()) } else { Err(format!("`{}` failed ({status})", cmd.join(" "))) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", cmd.join(" ")))
+    }
 }
 
 fn ci() -> Result<(), String> {
     run(&["cargo", "fmt", "--all", "--", "--check"])?;
-    run(&["cargo", "clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    run(&[
+        "cargo",
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     run(TEST_COMMAND)?;
     codegen::run(true)?;
     let has_deny = Command::new("cargo")
@@ -55,7 +71,14 @@ fn ci() -> Result<(), String> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_deny {
-        run(&["cargo", "install", "--locked", "cargo-deny", "--version", "^0.20"])?;
+        run(&[
+            "cargo",
+            "install",
+            "--locked",
+            "cargo-deny",
+            "--version",
+            "^0.20",
+        ])?;
     }
     run(&["cargo", "deny", "check", "licenses", "bans", "sources"])?;
     eprintln!("xtask: ci passed");

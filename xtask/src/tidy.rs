@@ -8,11 +8,21 @@ use serde_json::Value;
 /// Each workspace package and its direct normal (non-dev, non-build) dependencies.
 fn dependencies() -> BTreeMap<String, Vec<String>> {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(crate::root())
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
     let mut map = BTreeMap::new();
     for pkg in meta["packages"].as_array().expect("packages") {
@@ -29,7 +39,15 @@ fn dependencies() -> BTreeMap<String, Vec<String>> {
 }
 
 /// Crates that do I/O, run an async runtime or serve HTTP.
-const IO_CRATES: &[&str] = &["tokio", "reqwest", "hyper", "axum", "tower", "tower-http", "mio"];
+const IO_CRATES: &[&str] = &[
+    "tokio",
+    "reqwest",
+    "hyper",
+    "axum",
+    "tower",
+    "tower-http",
+    "mio",
+];
 
 #[test]
 fn schema_depends_on_serde_serde_json_and_thiserror_only() {
@@ -47,7 +65,10 @@ fn catalog_and_sandbox_do_no_network_io() {
     let deps = dependencies();
     for krate in ["wacart-catalog", "wacart-sandbox"] {
         for dep in deps.get(krate).into_iter().flatten() {
-            assert!(!IO_CRATES.contains(&dep.as_str()), "{krate} must not depend on {dep}");
+            assert!(
+                !IO_CRATES.contains(&dep.as_str()),
+                "{krate} must not depend on {dep}"
+            );
             assert!(
                 !["wacart-transport", "wacart-server"].contains(&dep.as_str()),
                 "{krate} must not depend on {dep}"
@@ -75,7 +96,10 @@ fn only_server_knows_routes() {
             continue;
         }
         for web in ["axum", "tower-http", "hyper"] {
-            assert!(!list.iter().any(|d| d == web), "{krate} must not depend on {web}: only wacart-server binds and routes");
+            assert!(
+                !list.iter().any(|d| d == web),
+                "{krate} must not depend on {web}: only wacart-server binds and routes"
+            );
         }
     }
 }
@@ -93,7 +117,10 @@ fn library_crates_never_print() {
         walk(&dir.join("src"), &mut |path, text| {
             for (i, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or("");
-                if ["println!", "eprintln!", "print!(", "eprint!(", "dbg!("].iter().any(|m| code.contains(m)) {
+                if ["println!", "eprintln!", "print!(", "eprint!(", "dbg!("]
+                    .iter()
+                    .any(|m| code.contains(m))
+                {
                     offenders.push(format!("{}:{}", path.display(), i + 1));
                 }
             }
@@ -103,7 +130,9 @@ fn library_crates_never_print() {
 }
 
 fn walk(dir: &std::path::Path, f: &mut dyn FnMut(&std::path::Path, &str)) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -120,5 +149,8 @@ fn walk(dir: &std::path::Path, f: &mut dyn FnMut(&std::path::Path, &str)) {
 fn readme_gives_the_test_command_ci_runs() {
     let readme = std::fs::read_to_string(crate::root().join("README.md")).expect("README.md");
     let command = crate::TEST_COMMAND.join(" ");
-    assert!(readme.contains(&command), "README.md must give the test command `{command}`");
+    assert!(
+        readme.contains(&command),
+        "README.md must give the test command `{command}`"
+    );
 }

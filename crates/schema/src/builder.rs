@@ -53,7 +53,10 @@ impl OutboundMessage {
     /// assert_eq!(m.content.kind(), "text");
     /// ```
     pub fn text(to: impl Into<Recipient>, body: impl Into<String>) -> MessageBuilder<TextKind> {
-        let content = Content::Text(TextBody { body: body.into(), preview_url: None });
+        let content = Content::Text(TextBody {
+            body: body.into(),
+            preview_url: None,
+        });
         MessageBuilder::new(envelope(to, content))
     }
 
@@ -95,20 +98,32 @@ impl OutboundMessage {
         body: impl Into<String>,
     ) -> MessageBuilder<ProductListKind> {
         let content = Content::Interactive(Interactive::ProductList(ProductListMessage {
-            header: Header { kind: HeaderType::Text, text: header.into() },
+            header: Header {
+                kind: HeaderType::Text,
+                text: header.into(),
+            },
             body: Text::new(body),
             footer: None,
-            action: ProductListAction { catalog_id: catalog_id.into(), sections: Vec::new() },
+            action: ProductListAction {
+                catalog_id: catalog_id.into(),
+                sections: Vec::new(),
+            },
         }));
         MessageBuilder::new(envelope(to, content))
     }
 
     /// A catalog message with its body.
-    pub fn catalog(to: impl Into<Recipient>, body: impl Into<String>) -> MessageBuilder<CatalogKind> {
+    pub fn catalog(
+        to: impl Into<Recipient>,
+        body: impl Into<String>,
+    ) -> MessageBuilder<CatalogKind> {
         let content = Content::Interactive(Interactive::CatalogMessage(CatalogMessage {
             body: Text::new(body),
             footer: None,
-            action: CatalogAction { name: "catalog_message".to_owned(), parameters: None },
+            action: CatalogAction {
+                name: "catalog_message".to_owned(),
+                parameters: None,
+            },
         }));
         MessageBuilder::new(envelope(to, content))
     }
@@ -116,12 +131,17 @@ impl OutboundMessage {
 
 impl<K> MessageBuilder<K> {
     fn new(message: OutboundMessage) -> Self {
-        MessageBuilder { message, _kind: std::marker::PhantomData }
+        MessageBuilder {
+            message,
+            _kind: std::marker::PhantomData,
+        }
     }
 
     /// Makes the message a reply to `message_id`.
     pub fn reply_to(mut self, message_id: impl Into<MessageId>) -> Self {
-        self.message.context = Some(ReplyTo { message_id: message_id.into() });
+        self.message.context = Some(ReplyTo {
+            message_id: message_id.into(),
+        });
         self
     }
 
@@ -207,7 +227,10 @@ impl MessageBuilder<ProductListKind> {
         I::Item: Into<RetailerId>,
     {
         let product_items = items.into_iter().map(ProductItem::new).collect();
-        self.list().action.sections.push(Section { title: Some(title.into()), product_items });
+        self.list().action.sections.push(Section {
+            title: Some(title.into()),
+            product_items,
+        });
         self
     }
 
@@ -218,7 +241,10 @@ impl MessageBuilder<ProductListKind> {
         I::Item: Into<RetailerId>,
     {
         let product_items = items.into_iter().map(ProductItem::new).collect();
-        self.list().action.sections.push(Section { title: None, product_items });
+        self.list().action.sections.push(Section {
+            title: None,
+            product_items,
+        });
         self
     }
 }
@@ -239,8 +265,9 @@ impl MessageBuilder<CatalogKind> {
 
     /// The product whose image is the thumbnail.
     pub fn thumbnail(mut self, retailer_id: impl Into<RetailerId>) -> Self {
-        self.catalog().action.parameters =
-            Some(CatalogParameters { thumbnail_product_retailer_id: Some(retailer_id.into()) });
+        self.catalog().action.parameters = Some(CatalogParameters {
+            thumbnail_product_retailer_id: Some(retailer_id.into()),
+        });
         self
     }
 }

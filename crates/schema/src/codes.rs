@@ -43,7 +43,10 @@ pub fn title(code: u32) -> &'static str {
 
 /// Whether a request refused with this code may be sent again (after a back-off).
 pub fn is_retryable(code: u32) -> bool {
-    matches!(code, RATE_LIMIT_HIT | PAIR_RATE_LIMIT_HIT | SOMETHING_WENT_WRONG | SERVICE_UNAVAILABLE)
+    matches!(
+        code,
+        RATE_LIMIT_HIT | PAIR_RATE_LIMIT_HIT | SOMETHING_WENT_WRONG | SERVICE_UNAVAILABLE
+    )
 }
 
 /// The HTTP status Meta answers with for this code (spec §1.7), 400 for the rest.

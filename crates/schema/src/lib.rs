@@ -11,7 +11,9 @@ mod webhook;
 mod wire;
 
 pub use builder::{CatalogKind, MessageBuilder, ProductKind, ProductListKind, TextKind};
-pub use ids::{CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, WaId, WabaId};
+pub use ids::{
+    CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, WaId, WabaId,
+};
 pub use money::{Price, PriceError};
 pub use outbound::{
     CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
@@ -43,9 +45,13 @@ pub fn validate_any_json(bytes: &[u8], opts: &Options) -> Result<AnyMessage, Inp
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| InputError::NotJson(e.to_string()))?;
     if value.get("messaging_object").is_some() {
-        validate_kaleyra_value(&value, opts).map(AnyMessage::Kaleyra).map_err(InputError::Invalid)
+        validate_kaleyra_value(&value, opts)
+            .map(AnyMessage::Kaleyra)
+            .map_err(InputError::Invalid)
     } else {
-        validate_value(&value, opts).map(AnyMessage::Meta).map_err(InputError::Invalid)
+        validate_value(&value, opts)
+            .map(AnyMessage::Meta)
+            .map_err(InputError::Invalid)
     }
 }
 

@@ -72,7 +72,10 @@ impl Price {
     const MAX_MANTISSA: u64 = POW10[15] - 1;
 
     /// Zero.
-    pub const ZERO: Price = Price { mantissa: 0, scale: 0 };
+    pub const ZERO: Price = Price {
+        mantissa: 0,
+        scale: 0,
+    };
 
     /// `minor` units of a currency whose exponent is `exponent` (USD 2, JPY 0, KWD 3).
     ///
@@ -87,7 +90,7 @@ impl Price {
     }
 
     fn normalized(mut mantissa: u64, mut scale: u8) -> Result<Self, PriceError> {
-        while scale > 0 && mantissa % 10 == 0 {
+        while scale > 0 && mantissa.is_multiple_of(10) {
             mantissa /= 10;
             scale -= 1;
         }
@@ -244,10 +247,16 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_price() {
         for text in ["", ".5", "5.", "1e3", "12,99", " 1", "abc", "1.2.3", "+1"] {
-            assert!(matches!(text.parse::<Price>(), Err(PriceError::Syntax(_))), "{text}");
+            assert!(
+                matches!(text.parse::<Price>(), Err(PriceError::Syntax(_))),
+                "{text}"
+            );
         }
         assert_eq!("-1.5".parse::<Price>(), Err(PriceError::Negative));
-        assert_eq!("1234567890123456".parse::<Price>(), Err(PriceError::TooPrecise));
+        assert_eq!(
+            "1234567890123456".parse::<Price>(),
+            Err(PriceError::TooPrecise)
+        );
     }
 
     #[test]

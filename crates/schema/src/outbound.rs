@@ -218,7 +218,9 @@ pub struct ProductItem {
 impl ProductItem {
     /// An item for this retailer id.
     pub fn new(id: impl Into<RetailerId>) -> Self {
-        ProductItem { product_retailer_id: id.into() }
+        ProductItem {
+            product_retailer_id: id.into(),
+        }
     }
 }
 
@@ -270,7 +272,9 @@ impl Serialize for Interactive {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Interactive::Product(m) => KnownInteractiveRef::Product(m).serialize(serializer),
-            Interactive::ProductList(m) => KnownInteractiveRef::ProductList(m).serialize(serializer),
+            Interactive::ProductList(m) => {
+                KnownInteractiveRef::ProductList(m).serialize(serializer)
+            }
             Interactive::CatalogMessage(m) => {
                 KnownInteractiveRef::CatalogMessage(m).serialize(serializer)
             }
@@ -283,16 +287,22 @@ impl<'de> Deserialize<'de> for Interactive {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let mut map = Map::<String, Value>::deserialize(deserializer)?;
-        let kind = map.get("type").and_then(Value::as_str).unwrap_or("").to_owned();
+        let kind = map
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         let known = |map: &mut Map<String, Value>| {
             map.remove("type");
             Value::Object(std::mem::take(map))
         };
         Ok(match kind.as_str() {
-            "product" => Interactive::Product(serde_json::from_value(known(&mut map)).map_err(D::Error::custom)?),
-            "product_list" => {
-                Interactive::ProductList(serde_json::from_value(known(&mut map)).map_err(D::Error::custom)?)
-            }
+            "product" => Interactive::Product(
+                serde_json::from_value(known(&mut map)).map_err(D::Error::custom)?,
+            ),
+            "product_list" => Interactive::ProductList(
+                serde_json::from_value(known(&mut map)).map_err(D::Error::custom)?,
+            ),
             "catalog_message" => Interactive::CatalogMessage(
                 serde_json::from_value(known(&mut map)).map_err(D::Error::custom)?,
             ),
@@ -338,13 +348,16 @@ impl<'de> Deserialize<'de> for OutboundMessage {
         use serde::de::Error;
         let mut map = Map::<String, Value>::deserialize(deserializer)?;
         let mut take = |key: &str| map.remove(key);
-        fn field<T: serde::de::DeserializeOwned, E: Error>(v: Option<Value>) -> Result<Option<T>, E> {
-            v.map(|v| serde_json::from_value(v).map_err(E::custom)).transpose()
+        fn field<T: serde::de::DeserializeOwned, E: Error>(
+            v: Option<Value>,
+        ) -> Result<Option<T>, E> {
+            v.map(|v| serde_json::from_value(v).map_err(E::custom))
+                .transpose()
         }
-        if let Some(mp) = take("messaging_product") {
-            if mp != "whatsapp" {
-                return Err(D::Error::custom("messaging_product must be \"whatsapp\""));
-            }
+        if let Some(mp) = take("messaging_product")
+            && mp != "whatsapp"
+        {
+            return Err(D::Error::custom("messaging_product must be \"whatsapp\""));
         }
         let recipient_type = field(take("recipient_type"))?;
         let to = field(take("to"))?.ok_or_else(|| D::Error::missing_field("to"))?;
@@ -352,15 +365,24 @@ impl<'de> Deserialize<'de> for OutboundMessage {
         let biz_opaque_callback_data = field(take("biz_opaque_callback_data"))?;
         let kind: String = field(take("type"))?.unwrap_or_else(|| "text".to_owned());
         let content = match kind.as_str() {
-            "text" => Content::Text(field(take("text"))?.ok_or_else(|| D::Error::missing_field("text"))?),
+            "text" => {
+                Content::Text(field(take("text"))?.ok_or_else(|| D::Error::missing_field("text"))?)
+            }
             "interactive" => Content::Interactive(
-                field(take("interactive"))?.ok_or_else(|| D::Error::missing_field("interactive"))?,
+                field(take("interactive"))?
+                    .ok_or_else(|| D::Error::missing_field("interactive"))?,
             ),
             _ => {
                 let body = take(&kind).unwrap_or(Value::Null);
                 Content::Other { kind, body }
             }
         };
-        Ok(OutboundMessage { recipient_type, to, context, biz_opaque_callback_data, content })
+        Ok(OutboundMessage {
+            recipient_type,
+            to,
+            context,
+            biz_opaque_callback_data,
+            content,
+        })
     }
 }

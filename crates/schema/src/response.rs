@@ -47,8 +47,16 @@ impl SendResponse {
     pub fn new(input: impl Into<String>, wa_id: WaId, id: MessageId) -> Self {
         SendResponse {
             messaging_product: "whatsapp".to_owned(),
-            contacts: vec![SendContact { input: input.into(), wa_id, extra: Map::new() }],
-            messages: vec![SentMessage { id, message_status: None, extra: Map::new() }],
+            contacts: vec![SendContact {
+                input: input.into(),
+                wa_id,
+                extra: Map::new(),
+            }],
+            messages: vec![SentMessage {
+                id,
+                message_status: None,
+                extra: Map::new(),
+            }],
             extra: Map::new(),
         }
     }
@@ -197,8 +205,19 @@ pub struct KaleyraExtraInfo {
 
 /// Kaleyra's documented `wa_source` values.
 pub const KALEYRA_WA_SOURCES: &[&str] = &[
-    "api", "clevertap", "zoho", "webengage", "shopify", "leadsquared", "responsys", "braze",
-    "hubspot", "salesforce", "zapier", "eloqua", "moengage",
+    "api",
+    "clevertap",
+    "zoho",
+    "webengage",
+    "shopify",
+    "leadsquared",
+    "responsys",
+    "braze",
+    "hubspot",
+    "salesforce",
+    "zapier",
+    "eloqua",
+    "moengage",
 ];
 
 /// Longest Kaleyra ref, in characters.
@@ -207,21 +226,27 @@ pub const KALEYRA_REF_MAX: usize = 255;
 impl KaleyraRequest {
     /// Wraps a message with no extra info.
     pub fn new(message: OutboundMessage) -> Self {
-        KaleyraRequest { messaging_object: message, extra_info: None }
+        KaleyraRequest {
+            messaging_object: message,
+            extra_info: None,
+        }
     }
 
     /// What Kaleyra records: refs cut to 255 characters, unknown `wa_source` as `api`.
     pub fn normalize(&mut self) {
         if let Some(info) = &mut self.extra_info {
-            for r in [&mut info.reference, &mut info.ref1, &mut info.ref2].into_iter().flatten() {
+            for r in [&mut info.reference, &mut info.ref1, &mut info.ref2]
+                .into_iter()
+                .flatten()
+            {
                 if let Some((cut, _)) = r.char_indices().nth(KALEYRA_REF_MAX) {
                     r.truncate(cut);
                 }
             }
-            if let Some(src) = &mut info.wa_source {
-                if !KALEYRA_WA_SOURCES.contains(&src.as_str()) {
-                    "api".clone_into(src);
-                }
+            if let Some(src) = &mut info.wa_source
+                && !KALEYRA_WA_SOURCES.contains(&src.as_str())
+            {
+                "api".clone_into(src);
             }
         }
     }
@@ -245,7 +270,10 @@ impl KaleyraResponse {
     /// The 202 answer for an accepted message.
     pub fn accepted(message_id: &MessageId) -> Self {
         let mut data = Map::new();
-        data.insert("message_id".to_owned(), Value::String(message_id.to_string()));
+        data.insert(
+            "message_id".to_owned(),
+            Value::String(message_id.to_string()),
+        );
         KaleyraResponse {
             code: "WA202".to_owned(),
             message: "Request Accepted".to_owned(),

@@ -140,7 +140,10 @@ pub struct Options {
 impl Options {
     /// The defaults for a dialect.
     pub fn for_dialect(dialect: Dialect) -> Self {
-        Options { dialect, ..Options::default() }
+        Options {
+            dialect,
+            ..Options::default()
+        }
     }
 
     /// With strict catalog thumbnails on or off.
@@ -197,11 +200,19 @@ impl Report {
         if rendered.is_empty() {
             rendered.push('$');
         }
-        self.0.push(Violation { path: rendered, code, message: message.into() });
+        self.0.push(Violation {
+            path: rendered,
+            code,
+            message: message.into(),
+        });
     }
 
     fn finish(self) -> Result<(), Violations> {
-        if self.0.is_empty() { Ok(()) } else { Err(Violations(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Violations(self.0))
+        }
     }
 }
 
@@ -241,7 +252,11 @@ fn rule_optional_text(r: &mut Report, path: &Path<'_>, s: &str, max: usize) {
 
 fn rule_messaging_product(r: &mut Report, path: &Path<'_>, s: &str) {
     if s != "whatsapp" {
-        r.push(path, codes::PARAMETER_VALUE_INVALID, format!("must be \"whatsapp\", not {s:?}"));
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            format!("must be \"whatsapp\", not {s:?}"),
+        );
     }
 }
 
@@ -293,7 +308,11 @@ fn rule_to(r: &mut Report, path: &Path<'_>, s: &str, group: bool, dialect: Diale
 
 fn rule_catalog_id(r: &mut Report, path: &Path<'_>, s: &str) {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        r.push(path, codes::PARAMETER_VALUE_INVALID, "must be a catalog id: a string of digits");
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            "must be a catalog id: a string of digits",
+        );
     }
 }
 
@@ -304,19 +323,29 @@ fn rule_retailer_id(r: &mut Report, path: &Path<'_>, s: &str) {
         r.push(
             path,
             codes::PARAMETER_VALUE_INVALID,
-            format!("is {n} characters long; a retailer id has at most {}", limits::RETAILER_ID_MAX),
+            format!(
+                "is {n} characters long; a retailer id has at most {}",
+                limits::RETAILER_ID_MAX
+            ),
         );
     }
 }
 
 fn rule_section_count(r: &mut Report, path: &Path<'_>, n: usize) {
     if n == 0 {
-        r.push(path, codes::PARAMETER_VALUE_INVALID, "must hold at least one section");
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            "must hold at least one section",
+        );
     } else if n > limits::SECTIONS_MAX {
         r.push(
             path,
             codes::PARAMETER_VALUE_INVALID,
-            format!("has {n} sections; at most {} are allowed", limits::SECTIONS_MAX),
+            format!(
+                "has {n} sections; at most {} are allowed",
+                limits::SECTIONS_MAX
+            ),
         );
     }
 }
@@ -335,7 +364,11 @@ fn rule_section_title(r: &mut Report, path: &Path<'_>, title: Option<&str>, sect
 
 fn rule_items_nonempty(r: &mut Report, path: &Path<'_>, n: usize) {
     if n == 0 {
-        r.push(path, codes::PARAMETER_VALUE_INVALID, "must hold at least one product item");
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            "must hold at least one product item",
+        );
     }
 }
 
@@ -356,12 +389,20 @@ fn rule_item_total(r: &mut Report, path: &Path<'_>, seen_before: usize, total: u
 
 fn rule_action_name(r: &mut Report, path: &Path<'_>, s: &str) {
     if s != "catalog_message" {
-        r.push(path, codes::PARAMETER_VALUE_INVALID, format!("must be \"catalog_message\", not {s:?}"));
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            format!("must be \"catalog_message\", not {s:?}"),
+        );
     }
 }
 
 fn rule_no_header(r: &mut Report, path: &Path<'_>, kind: &str) {
-    r.push(path, codes::PARAMETER_VALUE_INVALID, format!("a header is not allowed on {kind} messages"));
+    r.push(
+        path,
+        codes::PARAMETER_VALUE_INVALID,
+        format!("a header is not allowed on {kind} messages"),
+    );
 }
 
 fn rule_header_type(r: &mut Report, path: &Path<'_>, s: &str) {
@@ -375,30 +416,59 @@ fn rule_header_type(r: &mut Report, path: &Path<'_>, s: &str) {
 }
 
 fn rule_missing_thumbnail(r: &mut Report, path: &Path<'_>) {
-    r.push(path, codes::REQUIRED_PARAMETER_MISSING, "required (strict catalog messages)");
+    r.push(
+        path,
+        codes::REQUIRED_PARAMETER_MISSING,
+        "required (strict catalog messages)",
+    );
 }
 
 /// WhatsApp's message types; `type` outside this list is 131051.
 const MESSAGE_TYPES: &[&str] = &[
-    "audio", "contacts", "document", "image", "interactive", "location", "reaction", "sticker",
-    "template", "text", "video",
+    "audio",
+    "contacts",
+    "document",
+    "image",
+    "interactive",
+    "location",
+    "reaction",
+    "sticker",
+    "template",
+    "text",
+    "video",
 ];
 
 /// Interactive types other than the three commerce ones: accepted, not checked further.
 const OTHER_INTERACTIVE_TYPES: &[&str] = &[
-    "button", "list", "cta_url", "flow", "location_request_message", "address_message",
-    "order_details", "order_status", "voice_call", "call_permission_request",
+    "button",
+    "list",
+    "cta_url",
+    "flow",
+    "location_request_message",
+    "address_message",
+    "order_details",
+    "order_status",
+    "voice_call",
+    "call_permission_request",
 ];
 
 fn rule_message_type(r: &mut Report, path: &Path<'_>, s: &str) {
     if !MESSAGE_TYPES.contains(&s) {
-        r.push(path, codes::UNSUPPORTED_MESSAGE_TYPE, format!("{s:?} is not a message type"));
+        r.push(
+            path,
+            codes::UNSUPPORTED_MESSAGE_TYPE,
+            format!("{s:?} is not a message type"),
+        );
     }
 }
 
 fn rule_interactive_type(r: &mut Report, path: &Path<'_>, s: &str) {
     if !OTHER_INTERACTIVE_TYPES.contains(&s) {
-        r.push(path, codes::PARAMETER_VALUE_INVALID, format!("{s:?} is not an interactive type"));
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            format!("{s:?} is not an interactive type"),
+        );
     }
 }
 
@@ -425,13 +495,29 @@ impl OutboundMessage {
             Some(rt) => rule_recipient_type(&mut r, &root.key("recipient_type"), rt.as_str()),
             None => false,
         };
-        rule_to(&mut r, &root.key("to"), self.to.as_str(), group, opts.dialect);
+        rule_to(
+            &mut r,
+            &root.key("to"),
+            self.to.as_str(),
+            group,
+            opts.dialect,
+        );
         if let Some(b) = &self.biz_opaque_callback_data {
-            rule_optional_text(&mut r, &root.key("biz_opaque_callback_data"), b, limits::BIZ_OPAQUE_MAX);
+            rule_optional_text(
+                &mut r,
+                &root.key("biz_opaque_callback_data"),
+                b,
+                limits::BIZ_OPAQUE_MAX,
+            );
         }
         match &self.content {
             Content::Text(t) => {
-                rule_text(&mut r, &root.key("text").key("body"), &t.body, limits::TEXT_BODY_MAX);
+                rule_text(
+                    &mut r,
+                    &root.key("text").key("body"),
+                    &t.body,
+                    limits::TEXT_BODY_MAX,
+                );
             }
             Content::Interactive(i) => typed_interactive(&mut r, &root.key("interactive"), i, opts),
             Content::Other { kind, .. } => rule_message_type(&mut r, &root.key("type"), kind),
@@ -455,12 +541,21 @@ fn typed_interactive(r: &mut Report, p: &Path<'_>, i: &Interactive, opts: &Optio
                 rule_optional_text(r, &footer_text, &f.text, limits::FOOTER_TEXT_MAX);
             }
             rule_catalog_id(r, &action.key("catalog_id"), m.action.catalog_id.as_str());
-            rule_retailer_id(r, &action.key("product_retailer_id"), m.action.product_retailer_id.as_str());
+            rule_retailer_id(
+                r,
+                &action.key("product_retailer_id"),
+                m.action.product_retailer_id.as_str(),
+            );
         }
         Interactive::ProductList(m) => {
             let header = p.key("header");
             rule_header_type(r, &header.key("type"), m.header.kind.as_str());
-            rule_text(r, &header.key("text"), &m.header.text, limits::HEADER_TEXT_MAX);
+            rule_text(
+                r,
+                &header.key("text"),
+                &m.header.text,
+                limits::HEADER_TEXT_MAX,
+            );
             rule_text(r, &body_text, &m.body.text, limits::BODY_TEXT_MAX);
             if let Some(f) = &m.footer {
                 rule_optional_text(r, &footer_text, &f.text, limits::FOOTER_TEXT_MAX);
@@ -469,7 +564,12 @@ fn typed_interactive(r: &mut Report, p: &Path<'_>, i: &Interactive, opts: &Optio
             let sections = action.key("sections");
             let n = m.action.sections.len();
             rule_section_count(r, &sections, n);
-            let total = m.action.sections.iter().map(|s| s.product_items.len()).sum();
+            let total = m
+                .action
+                .sections
+                .iter()
+                .map(|s| s.product_items.len())
+                .sum();
             let mut seen = 0;
             for (si, s) in m.action.sections.iter().enumerate() {
                 let sp = sections.index(si);
@@ -480,7 +580,11 @@ fn typed_interactive(r: &mut Report, p: &Path<'_>, i: &Interactive, opts: &Optio
                     let ip = items.index(ii);
                     rule_item_total(r, &ip, seen, total);
                     seen += 1;
-                    rule_retailer_id(r, &ip.key("product_retailer_id"), item.product_retailer_id.as_str());
+                    rule_retailer_id(
+                        r,
+                        &ip.key("product_retailer_id"),
+                        item.product_retailer_id.as_str(),
+                    );
                 }
             }
         }
@@ -492,7 +596,12 @@ fn typed_interactive(r: &mut Report, p: &Path<'_>, i: &Interactive, opts: &Optio
             rule_action_name(r, &action.key("name"), &m.action.name);
             let params = action.key("parameters");
             let thumb = params.key("thumbnail_product_retailer_id");
-            match m.action.parameters.as_ref().and_then(|p| p.thumbnail_product_retailer_id.as_ref()) {
+            match m
+                .action
+                .parameters
+                .as_ref()
+                .and_then(|p| p.thumbnail_product_retailer_id.as_ref())
+            {
                 Some(id) => rule_retailer_id(r, &thumb, id.as_str()),
                 None if opts.strict_catalog_thumbnail => rule_missing_thumbnail(r, &thumb),
                 None => {}
@@ -500,7 +609,11 @@ fn typed_interactive(r: &mut Report, p: &Path<'_>, i: &Interactive, opts: &Optio
         }
         Interactive::Other(map) => match map.get("type").and_then(Value::as_str) {
             Some(kind) => rule_interactive_type(r, &p.key("type"), kind),
-            None => r.push(&p.key("type"), codes::REQUIRED_PARAMETER_MISSING, "required"),
+            None => r.push(
+                &p.key("type"),
+                codes::REQUIRED_PARAMETER_MISSING,
+                "required",
+            ),
         },
     }
 }
@@ -525,7 +638,8 @@ fn typed_interactive(r: &mut Report, p: &Path<'_>, i: &Interactive, opts: &Optio
 /// [`InputError::NotJson`] when the bytes are not JSON; [`InputError::Invalid`] with every
 /// violation otherwise.
 pub fn validate_json(bytes: &[u8], opts: &Options) -> Result<OutboundMessage, InputError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| InputError::NotJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| InputError::NotJson(e.to_string()))?;
     validate_value(&value, opts).map_err(InputError::Invalid)
 }
 
@@ -542,7 +656,10 @@ pub fn validate_value(value: &Value, opts: &Options) -> Result<OutboundMessage, 
 
 /// Converts a value that passed the raw walk; a disagreement between walker and types is
 /// reported as a violation rather than a panic.
-fn into_typed<T: serde::de::DeserializeOwned>(value: &Value, path: &Path<'_>) -> Result<T, Violations> {
+fn into_typed<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    path: &Path<'_>,
+) -> Result<T, Violations> {
     T::deserialize(value).map_err(|e| {
         let mut r = Report::default();
         r.push(path, codes::INVALID_PARAMETER, e.to_string());
@@ -556,8 +673,14 @@ fn into_typed<T: serde::de::DeserializeOwned>(value: &Value, path: &Path<'_>) ->
 ///
 /// # Errors
 /// [`Violations`] with every broken rule.
-pub fn validate_kaleyra_value(value: &Value, opts: &Options) -> Result<crate::KaleyraRequest, Violations> {
-    let opts = Options { dialect: Dialect::Kaleyra, ..*opts };
+pub fn validate_kaleyra_value(
+    value: &Value,
+    opts: &Options,
+) -> Result<crate::KaleyraRequest, Violations> {
+    let opts = Options {
+        dialect: Dialect::Kaleyra,
+        ..*opts
+    };
     let mut r = Report::default();
     let root = Path::Root;
     if let Some(map) = object(&mut r, &root, value) {
@@ -602,7 +725,11 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn wrong_type(r: &mut Report, path: &Path<'_>, expected: &str, found: &Value) {
-    r.push(path, codes::INVALID_PARAMETER, format!("expected {expected}, found {}", json_kind(found)));
+    r.push(
+        path,
+        codes::INVALID_PARAMETER,
+        format!("expected {expected}, found {}", json_kind(found)),
+    );
 }
 
 fn missing(r: &mut Report, path: &Path<'_>) {
@@ -618,7 +745,13 @@ fn unknown_keys(r: &mut Report, path: &Path<'_>, map: &Map<String, Value>, allow
 }
 
 /// The string at `map[key]`: reports a wrong type, and a missing key when `required`.
-fn string<'v>(r: &mut Report, path: &Path<'_>, map: &'v Map<String, Value>, key: &str, required: bool) -> Option<&'v str> {
+fn string<'v>(
+    r: &mut Report,
+    path: &Path<'_>,
+    map: &'v Map<String, Value>,
+    key: &str,
+    required: bool,
+) -> Option<&'v str> {
     match map.get(key) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -635,7 +768,9 @@ fn string<'v>(r: &mut Report, path: &Path<'_>, map: &'v Map<String, Value>, key:
 }
 
 fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
-    let Some(map) = object(r, root, value) else { return };
+    let Some(map) = object(r, root, value) else {
+        return;
+    };
     let kaleyra = opts.dialect == Dialect::Kaleyra;
     let p_mp = root.key("messaging_product");
     if let Some(mp) = string(r, &p_mp, map, "messaging_product", !kaleyra) {
@@ -658,10 +793,14 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
         let p = root.key("context");
         if let Some(c) = object(r, &p, ctx) {
             unknown_keys(r, &p, c, &["message_id"]);
-            if let Some(id) = string(r, &p.key("message_id"), c, "message_id", true) {
-                if id.is_empty() {
-                    r.push(&p.key("message_id"), codes::PARAMETER_VALUE_INVALID, "must not be empty");
-                }
+            if let Some(id) = string(r, &p.key("message_id"), c, "message_id", true)
+                && id.is_empty()
+            {
+                r.push(
+                    &p.key("message_id"),
+                    codes::PARAMETER_VALUE_INVALID,
+                    "must not be empty",
+                );
             }
         }
     }
@@ -672,8 +811,14 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
         None if !map.contains_key("type") => Some("text"),
         None => None,
     };
-    const ENVELOPE: &[&str] =
-        &["messaging_product", "recipient_type", "to", "type", "context", "biz_opaque_callback_data"];
+    const ENVELOPE: &[&str] = &[
+        "messaging_product",
+        "recipient_type",
+        "to",
+        "type",
+        "context",
+        "biz_opaque_callback_data",
+    ];
     let known_kind = kind.filter(|k| MESSAGE_TYPES.contains(k));
     for key in map.keys() {
         let key = key.as_str();
@@ -683,7 +828,11 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
         if MESSAGE_TYPES.contains(&key) {
             // Another type's content: wrong only once `type` is known to be something else.
             if let Some(k) = known_kind {
-                r.push(&root.key(key), codes::INVALID_PARAMETER, format!("not allowed with type {k:?}"));
+                r.push(
+                    &root.key(key),
+                    codes::INVALID_PARAMETER,
+                    format!("not allowed with type {k:?}"),
+                );
             }
         } else {
             r.push(&root.key(key), codes::INVALID_PARAMETER, "unknown field");
@@ -701,10 +850,10 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
                         if let Some(body) = string(r, &pb, t, "body", true) {
                             rule_text(r, &pb, body, limits::TEXT_BODY_MAX);
                         }
-                        if let Some(v) = t.get("preview_url") {
-                            if !v.is_boolean() {
-                                wrong_type(r, &p.key("preview_url"), "a boolean", v);
-                            }
+                        if let Some(v) = t.get("preview_url")
+                            && !v.is_boolean()
+                        {
+                            wrong_type(r, &p.key("preview_url"), "a boolean", v);
                         }
                     }
                 }
@@ -724,7 +873,9 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
 
 /// `{"text": "..."}` objects: body, footer.
 fn raw_text_object(r: &mut Report, path: &Path<'_>, v: &Value, max: usize, nonempty: bool) {
-    let Some(map) = object(r, path, v) else { return };
+    let Some(map) = object(r, path, v) else {
+        return;
+    };
     unknown_keys(r, path, map, &["text"]);
     let p = path.key("text");
     if let Some(s) = string(r, &p, map, "text", true) {
@@ -739,7 +890,9 @@ fn raw_text_object(r: &mut Report, path: &Path<'_>, v: &Value, max: usize, nonem
 fn raw_interactive(r: &mut Report, p: &Path<'_>, v: &Value, opts: &Options) {
     let Some(map) = object(r, p, v) else { return };
     let p_type = p.key("type");
-    let Some(kind) = string(r, &p_type, map, "type", true) else { return };
+    let Some(kind) = string(r, &p_type, map, "type", true) else {
+        return;
+    };
     let (allowed, body_required): (&[&str], bool) = match kind {
         "product" => (&["type", "body", "footer", "action"], false),
         "product_list" => (&["type", "header", "body", "footer", "action"], true),
@@ -789,7 +942,9 @@ fn raw_interactive(r: &mut Report, p: &Path<'_>, v: &Value, opts: &Options) {
         missing(r, &pa);
         return;
     };
-    let Some(action) = object(r, &pa, action) else { return };
+    let Some(action) = object(r, &pa, action) else {
+        return;
+    };
     match kind {
         "product" => {
             unknown_keys(r, &pa, action, &["catalog_id", "product_retailer_id"]);
@@ -817,7 +972,9 @@ fn raw_interactive(r: &mut Report, p: &Path<'_>, v: &Value, opts: &Options) {
                     if let Some(params) = object(r, &pp, params) {
                         unknown_keys(r, &pp, params, &["thumbnail_product_retailer_id"]);
                         let strict = opts.strict_catalog_thumbnail;
-                        if let Some(id) = string(r, &pt, params, "thumbnail_product_retailer_id", strict) {
+                        if let Some(id) =
+                            string(r, &pt, params, "thumbnail_product_retailer_id", strict)
+                        {
                             rule_retailer_id(r, &pt, id);
                         }
                     }
@@ -843,7 +1000,11 @@ fn raw_sections(r: &mut Report, ps: &Path<'_>, sections: Option<&Value>) {
         None => return missing(r, ps),
     };
     rule_section_count(r, ps, sections.len());
-    let items_of = |s: &Value| s.get("product_items").and_then(Value::as_array).map_or(0, Vec::len);
+    let items_of = |s: &Value| {
+        s.get("product_items")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
     let total = sections.iter().map(items_of).sum();
     let mut seen = 0;
     for (si, s) in sections.iter().enumerate() {
@@ -873,7 +1034,9 @@ fn raw_sections(r: &mut Report, ps: &Path<'_>, sections: Option<&Value>) {
             let ip = pi.index(ii);
             rule_item_total(r, &ip, seen, total);
             seen += 1;
-            let Some(item) = object(r, &ip, item) else { continue };
+            let Some(item) = object(r, &ip, item) else {
+                continue;
+            };
             unknown_keys(r, &ip, item, &["product_retailer_id"]);
             let pr = ip.key("product_retailer_id");
             if let Some(id) = string(r, &pr, item, "product_retailer_id", true) {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::ids::{CatalogId, MessageId, PhoneNumberId, RetailerId, WaId};
 use crate::money::Price;
 use crate::response::ErrorDetails;
-use crate::wire::{wire_enum, wire_struct, Key};
+use crate::wire::{Key, wire_enum, wire_struct};
 
 wire_struct! {
     /// The body of one webhook POST.
@@ -120,7 +120,9 @@ impl<'de> Deserialize<'de> for Timestamp {
                 u64::try_from(v).map(Timestamp).map_err(E::custom)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
-                v.parse().map(Timestamp).map_err(|_| E::custom(format!("bad timestamp {v:?}")))
+                v.parse()
+                    .map(Timestamp)
+                    .map_err(|_| E::custom(format!("bad timestamp {v:?}")))
             }
         }
         deserializer.deserialize_any(V)
@@ -343,9 +345,13 @@ impl<'de> Deserialize<'de> for InboundMessage {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an inbound message object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<InboundMessage, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InboundMessage, A::Error> {
                 use serde::de::Error;
-                let (mut from, mut id, mut timestamp, mut kind) = (None, None, None, None::<String>);
+                let (mut from, mut id, mut timestamp, mut kind) =
+                    (None, None, None, None::<String>);
                 let (mut context, mut text, mut order, mut errors) = (None, None, None, None);
                 let mut extra = Map::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
@@ -365,15 +371,25 @@ impl<'de> Deserialize<'de> for InboundMessage {
                     }
                 }
                 let kind = kind.ok_or_else(|| A::Error::missing_field("type"))?;
-                let mut keep = |key: &str, v: Result<Value, serde_json::Error>| -> Result<(), A::Error> {
-                    extra.insert(key.to_owned(), v.map_err(A::Error::custom)?);
-                    Ok(())
-                };
+                let mut keep =
+                    |key: &str, v: Result<Value, serde_json::Error>| -> Result<(), A::Error> {
+                        extra.insert(key.to_owned(), v.map_err(A::Error::custom)?);
+                        Ok(())
+                    };
                 let content = match kind.as_str() {
-                    "text" => InboundContent::Text(text.take().ok_or_else(|| A::Error::missing_field("text"))?),
-                    "order" => InboundContent::Order(order.take().ok_or_else(|| A::Error::missing_field("order"))?),
+                    "text" => InboundContent::Text(
+                        text.take().ok_or_else(|| A::Error::missing_field("text"))?,
+                    ),
+                    "order" => InboundContent::Order(
+                        order
+                            .take()
+                            .ok_or_else(|| A::Error::missing_field("order"))?,
+                    ),
                     "unsupported" => InboundContent::Unsupported,
-                    _ => InboundContent::Other { kind: String::new(), body: Value::Null },
+                    _ => InboundContent::Other {
+                        kind: String::new(),
+                        body: Value::Null,
+                    },
                 };
                 // Objects that do not belong to the type are kept, not dropped.
                 if let Some(t) = text {
@@ -437,32 +453,61 @@ impl WebhookPayload {
     /// Every event of the payload, in order: entries, their changes, then each change's
     /// messages, statuses and errors.
     pub fn events(&self) -> impl Iterator<Item = Event<'_>> + '_ {
-        self.entry.iter().flat_map(|e| e.changes.iter()).flat_map(|c| {
-            let v = &c.value;
-            let md = v.metadata.as_ref();
-            let messages = v.messages.iter().map(move |m| Event::Message {
-                metadata: md,
-                contact: v.contacts.iter().find(|c| c.wa_id == m.from),
-                message: m,
-            });
-            let statuses = v.statuses.iter().map(move |s| Event::Status { metadata: md, status: s });
-            let errors = v.errors.iter().map(move |e| Event::Error { metadata: md, error: e });
-            messages.chain(statuses).chain(errors)
-        })
+        self.entry
+            .iter()
+            .flat_map(|e| e.changes.iter())
+            .flat_map(|c| {
+                let v = &c.value;
+                let md = v.metadata.as_ref();
+                let messages = v.messages.iter().map(move |m| Event::Message {
+                    metadata: md,
+                    contact: v.contacts.iter().find(|c| c.wa_id == m.from),
+                    message: m,
+                });
+                let statuses = v.statuses.iter().map(move |s| Event::Status {
+                    metadata: md,
+                    status: s,
+                });
+                let errors = v.errors.iter().map(move |e| Event::Error {
+                    metadata: md,
+                    error: e,
+                });
+                messages.chain(statuses).chain(errors)
+            })
     }
 }
 
 impl Order {
     /// An order as WhatsApp sends it when a customer sends a cart.
-    pub fn new(catalog_id: CatalogId, text: impl Into<String>, product_items: Vec<OrderItem>) -> Self {
-        Order { catalog_id, text: Some(text.into()), product_items, extra: Map::new() }
+    pub fn new(
+        catalog_id: CatalogId,
+        text: impl Into<String>,
+        product_items: Vec<OrderItem>,
+    ) -> Self {
+        Order {
+            catalog_id,
+            text: Some(text.into()),
+            product_items,
+            extra: Map::new(),
+        }
     }
 }
 
 impl OrderItem {
     /// One line of an order: `quantity` units at `item_price` each.
-    pub fn new(product_retailer_id: RetailerId, quantity: u32, item_price: Price, currency: impl Into<String>) -> Self {
-        OrderItem { product_retailer_id, quantity, item_price, currency: currency.into(), extra: Map::new() }
+    pub fn new(
+        product_retailer_id: RetailerId,
+        quantity: u32,
+        item_price: Price,
+        currency: impl Into<String>,
+    ) -> Self {
+        OrderItem {
+            product_retailer_id,
+            quantity,
+            item_price,
+            currency: currency.into(),
+            extra: Map::new(),
+        }
     }
 }
 
@@ -483,6 +528,14 @@ impl MessageContext {
 impl InboundMessage {
     /// An inbound message with this content and no context or errors.
     pub fn new(from: WaId, id: MessageId, timestamp: Timestamp, content: InboundContent) -> Self {
-        InboundMessage { from, id, timestamp, context: None, content, errors: Vec::new(), extra: Map::new() }
+        InboundMessage {
+            from,
+            id,
+            timestamp,
+            context: None,
+            content,
+            errors: Vec::new(),
+            extra: Map::new(),
+        }
     }
 }

@@ -44,8 +44,12 @@ fn numeric_prices(v: &mut Value) {
 }
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(name: &str, value: &Value) {
-    let typed: T = serde_json::from_value(value.clone())
-        .unwrap_or_else(|e| panic!("{name}: does not parse as {}: {e}", std::any::type_name::<T>()));
+    let typed: T = serde_json::from_value(value.clone()).unwrap_or_else(|e| {
+        panic!(
+            "{name}: does not parse as {}: {e}",
+            std::any::type_name::<T>()
+        )
+    });
     let mut expected = value.clone();
     numeric_prices(&mut expected);
     let back = serde_json::to_value(&typed).expect("serializes");
@@ -55,11 +59,18 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(name: &str, val
 #[test]
 fn every_fixture_parses_and_round_trips() {
     let files = fixtures();
-    assert!(files.len() >= 20, "expected the generated and hand-written fixtures, found {}", files.len());
+    assert!(
+        files.len() >= 20,
+        "expected the generated and hand-written fixtures, found {}",
+        files.len()
+    );
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert!(doc["origin"]["file"].is_string(), "{name}: every fixture notes its origin");
+        assert!(
+            doc["origin"]["file"].is_string(),
+            "{name}: every fixture notes its origin"
+        );
         let value = &doc["value"];
         match doc["kind"].as_str().unwrap() {
             "outbound" => {
@@ -67,7 +78,11 @@ fn every_fixture_parses_and_round_trips() {
                 // is checked here and the rules in `meta_examples_break_only_placeholder_rules`.
                 // `type` defaults to `text` and is written explicitly.
                 let mut value = value.clone();
-                value.as_object_mut().unwrap().entry("type").or_insert("text".into());
+                value
+                    .as_object_mut()
+                    .unwrap()
+                    .entry("type")
+                    .or_insert("text".into());
                 round_trip::<wacart_schema::OutboundMessage>(&name, &value);
             }
             "send_response" => round_trip::<SendResponse>(&name, value),
@@ -91,7 +106,10 @@ fn every_fixture_parses_and_round_trips() {
 fn meta_examples_break_only_placeholder_rules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/meta-openapi");
     let mut report = String::new();
-    let mut names: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.sort();
     for path in names {
         let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -11,8 +11,18 @@ use wacart_schema::{
 
 /// Text of 0..=max characters, mixing ASCII, accents and emoji (multi-byte).
 fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(prop_oneof![Just('a'), Just('Z'), Just(' '), Just('é'), Just('🛒'), Just('中')], min..=max)
-        .prop_map(|cs| cs.into_iter().collect())
+    prop::collection::vec(
+        prop_oneof![
+            Just('a'),
+            Just('Z'),
+            Just(' '),
+            Just('é'),
+            Just('🛒'),
+            Just('中')
+        ],
+        min..=max,
+    )
+    .prop_map(|cs| cs.into_iter().collect())
 }
 
 fn retailer_id() -> impl Strategy<Value = String> {
@@ -42,23 +52,45 @@ prop_compose! {
 
 fn any_builder_message() -> impl Strategy<Value = OutboundMessage> {
     prop_oneof![
-        (phone(), catalog_id(), retailer_id(), prop::option::of(text(1, 1024)), prop::option::of(text(0, 60)))
+        (
+            phone(),
+            catalog_id(),
+            retailer_id(),
+            prop::option::of(text(1, 1024)),
+            prop::option::of(text(0, 60))
+        )
             .prop_map(|(to, c, id, body, footer)| {
                 let mut b = OutboundMessage::product(to, c, id);
-                if let Some(t) = body { b = b.body(t); }
-                if let Some(f) = footer { b = b.footer(f); }
+                if let Some(t) = body {
+                    b = b.body(t);
+                }
+                if let Some(f) = footer {
+                    b = b.footer(f);
+                }
                 b.build_unchecked()
             }),
         product_list(),
-        (phone(), text(1, 1024), prop::option::of(retailer_id()), prop::option::of(text(0, 60)))
+        (
+            phone(),
+            text(1, 1024),
+            prop::option::of(retailer_id()),
+            prop::option::of(text(0, 60))
+        )
             .prop_map(|(to, body, thumb, footer)| {
                 let mut b = OutboundMessage::catalog(to, body);
-                if let Some(t) = thumb { b = b.thumbnail(t); }
-                if let Some(f) = footer { b = b.footer(f); }
+                if let Some(t) = thumb {
+                    b = b.thumbnail(t);
+                }
+                if let Some(f) = footer {
+                    b = b.footer(f);
+                }
                 b.build_unchecked()
             }),
-        (phone(), text(1, 4096), any::<bool>())
-            .prop_map(|(to, body, p)| OutboundMessage::text(to, body).preview_url(p).build_unchecked()),
+        (phone(), text(1, 4096), any::<bool>()).prop_map(|(to, body, p)| OutboundMessage::text(
+            to, body
+        )
+        .preview_url(p)
+        .build_unchecked()),
     ]
 }
 
@@ -68,19 +100,38 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
-        prop_oneof![Just("whatsapp".to_owned()), Just("interactive".to_owned()), Just("product_list".to_owned()),
-            Just("product".to_owned()), Just("catalog_message".to_owned()), Just("text".to_owned()), ".{0,8}"]
-            .prop_map(Value::String),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        prop_oneof![
+            Just("whatsapp".to_owned()),
+            Just("interactive".to_owned()),
+            Just("product_list".to_owned()),
+            Just("product".to_owned()),
+            Just("catalog_message".to_owned()),
+            Just("text".to_owned()),
+            ".{0,8}"
+        ]
+        .prop_map(Value::String),
     ];
     leaf.prop_recursive(5, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof![Just("type".to_owned()), Just("interactive".to_owned()), Just("action".to_owned()),
-                    Just("sections".to_owned()), Just("product_items".to_owned()), Just("header".to_owned()),
-                    Just("body".to_owned()), Just("text".to_owned()), Just("to".to_owned()),
-                    Just("messaging_object".to_owned()), Just("parameters".to_owned()), "[a-z_]{1,6}"],
+                prop_oneof![
+                    Just("type".to_owned()),
+                    Just("interactive".to_owned()),
+                    Just("action".to_owned()),
+                    Just("sections".to_owned()),
+                    Just("product_items".to_owned()),
+                    Just("header".to_owned()),
+                    Just("body".to_owned()),
+                    Just("text".to_owned()),
+                    Just("to".to_owned()),
+                    Just("messaging_object".to_owned()),
+                    Just("parameters".to_owned()),
+                    "[a-z_]{1,6}"
+                ],
                 inner,
                 0..6,
             )

@@ -32,7 +32,9 @@ fn read_input(path: Option<&std::path::Path>) -> Result<Vec<u8>, String> {
         }
         _ => {
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(buf)
         }
     }

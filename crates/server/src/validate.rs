@@ -38,7 +38,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         Err(InputError::Invalid(violations)) => {
             if args.json {
                 let list = violations.as_slice();
-                println!("{}", serde_json::json!({ "valid": false, "violations": list }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": false, "violations": list })
+                );
             } else {
                 for v in &violations {
                     println!("{v}");
