@@ -2,6 +2,8 @@
 
 mod builder;
 pub mod codes;
+mod escape;
+mod graph;
 mod ids;
 mod money;
 mod outbound;
@@ -11,6 +13,11 @@ mod webhook;
 mod wire;
 
 pub use builder::{CatalogKind, MessageBuilder, ProductKind, ProductListKind, TextKind};
+pub use escape::to_vec_ascii;
+pub use graph::{
+    BatchMethod, BatchRequest, CommerceSettings, CommerceSettingsResponse, ItemsBatchRequest,
+    ItemsBatchResponse, SuccessResponse,
+};
 pub use ids::{
     CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, WaId, WabaId,
 };

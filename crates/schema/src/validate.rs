@@ -146,6 +146,12 @@ impl Options {
         }
     }
 
+    /// With this dialect.
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
     /// With strict catalog thumbnails on or off.
     pub fn strict_catalog_thumbnail(mut self, on: bool) -> Self {
         self.strict_catalog_thumbnail = on;

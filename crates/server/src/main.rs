@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod catalog;
+mod send;
 mod validate;
 
-/// WhatsApp commerce messaging toolkit: validate messages, (later) run the sandbox.
+/// WhatsApp commerce messaging toolkit: validate and send messages.
 #[derive(Debug, Parser)]
 #[command(name = "wacart", version, about)]
 struct Cli {
@@ -22,6 +24,14 @@ enum Command {
     /// Exit 0 when valid; 1 with one line per violation (`PATH: CODE: MESSAGE`);
     /// 2 when the input is not JSON or cannot be read.
     Validate(validate::Args),
+    /// Validate one message and send it through Meta, 360dialog or Kaleyra.
+    ///
+    /// Exit 0 with the receipt as JSON; 1 when the message is invalid (nothing is sent);
+    /// 2 for bad input or missing credentials; 3 when the door refused or the transport failed.
+    Send(send::Args),
+    /// Catalog tools.
+    #[command(subcommand)]
+    Catalog(catalog::Command),
 }
 
 /// Reads FILE, or standard input for `-` or no file.
@@ -44,5 +54,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Send(args) => send::run(&args),
+        Command::Catalog(command) => catalog::run(&command),
     }
 }

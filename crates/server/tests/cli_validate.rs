@@ -47,16 +47,25 @@ fn json_output_lists_path_code_and_message() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], false);
-    assert_eq!(v["violations"][0]["path"], "interactive.action.sections[1].title");
+    assert_eq!(
+        v["violations"][0]["path"],
+        "interactive.action.sections[1].title"
+    );
     assert_eq!(v["violations"][0]["code"], 131009);
     let ok = wacart(&["validate", "--json"], VALID.as_bytes());
-    assert_eq!(String::from_utf8_lossy(&ok.stdout), "{\"valid\":true,\"violations\":[]}\n");
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout),
+        "{\"valid\":true,\"violations\":[]}\n"
+    );
 }
 
 #[test]
 fn kaleyra_envelopes_are_recognised() {
     let envelope = format!(r#"{{"messaging_object":{VALID},"extra_info":{{"ref":"r1"}}}}"#);
-    assert_eq!(wacart(&["validate"], envelope.as_bytes()).status.code(), Some(0));
+    assert_eq!(
+        wacart(&["validate"], envelope.as_bytes()).status.code(),
+        Some(0)
+    );
     let bad = r#"{"messaging_object":{"to":"x"}}"#;
     let out = wacart(&["validate"], bad.as_bytes());
     assert_eq!(out.status.code(), Some(1));
@@ -72,7 +81,10 @@ fn not_json_or_unreadable_exits_2() {
     let out = wacart(&["validate"], b"{\"to\": ");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
-    assert_eq!(wacart(&["validate"], b"\xff\xfe\x00").status.code(), Some(2));
+    assert_eq!(
+        wacart(&["validate"], b"\xff\xfe\x00").status.code(),
+        Some(2)
+    );
     let missing = wacart(&["validate", "/nonexistent/message.json"], b"");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));

@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+
+pub mod clock;
+mod engine;
+mod model;
+mod shared;
+mod store;
+mod webhooks;
+
+pub use clock::{Clock, ManualClock};
+pub use engine::{
+    Ack, BatchOutcome, CartItemView, CartSnapshot, Door, EngineError, MessageView, ProductView,
+    Sandbox, SectionView, Sent, WINDOW,
+};
+pub use model::{
+    AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,
+    TenantSpec, WindowMode,
+};
+pub use shared::SharedSandbox;
+pub use store::{Durability, Durable, MemoryStore, SqliteStore, Store, StoreError};
+pub use webhooks::{Attempt, Delivery, DeliveryState};

@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+mod client;
+mod door;
+mod error;
+mod limit;
+mod retry;
+mod secret;
+mod webhook;
+
+pub use client::{Client, ClientBuilder, Receipt};
+pub use door::{
+    D360_BASE_URL, DEFAULT_GRAPH_VERSION, Door, DoorKind, KaleyraPod, META_BASE_URL,
+    PreparedRequest, SECRET_HEADERS,
+};
+pub use error::Error;
+pub use limit::{DEFAULT_NUMBER_RATE, RateLimit};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use webhook::{
+    HandshakeError, SIGNATURE_HEADER, SignatureError, WebhookError, handshake, sign, verify,
+    verify_and_parse,
+};
