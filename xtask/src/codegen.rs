@@ -109,7 +109,37 @@ fn generate(spec: &Value) -> Result<Vec<(PathBuf, String)>, String> {
     Ok(out)
 }
 
+/// `docs/openapi.json`, from `wacart openapi` (the route table in crates/server/src/openapi.rs).
+fn openapi(check: bool) -> Result<(), String> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--package", "wacart-server", "--bin", "wacart", "--", "openapi"])
+        .current_dir(crate::root())
+        .output()
+        .map_err(|e| format!("cannot run wacart openapi: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("wacart openapi failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let path = crate::root().join("docs/openapi.json");
+    let current = std::fs::read(&path).ok();
+    if current.as_deref() == Some(out.stdout.as_slice()) {
+        eprintln!("xtask codegen: docs/openapi.json is fresh");
+        return Ok(());
+    }
+    if check {
+        return Err("stale generated file (run `cargo xtask codegen`): docs/openapi.json".to_owned());
+    }
+    std::fs::create_dir_all(crate::root().join("docs")).map_err(|e| e.to_string())?;
+    std::fs::write(&path, &out.stdout).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("xtask codegen: wrote docs/openapi.json");
+    Ok(())
+}
+
 pub(crate) fn run(check: bool) -> Result<(), String> {
+    openapi(check)?;
+    fixtures(check)
+}
+
+fn fixtures(check: bool) -> Result<(), String> {
     let spec_path = shared_dir().join("reference/meta-openapi").join(SPEC_FILE);
     if !spec_path.exists() {
         eprintln!(

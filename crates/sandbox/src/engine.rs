@@ -1750,18 +1750,21 @@ impl Sandbox {
     // -----------------------------------------------------------------------------------------
     // Reads
 
-    /// Webhooks due now, oldest first, with their app (callback, secret).
+    /// Webhooks due now whose app has a callback, oldest first, with that app (callback,
+    /// secret). Webhooks of apps without a callback wait, kept, until one is set.
     pub fn due_deliveries(&mut self, limit: usize) -> Vec<(Delivery, Option<AppSpec>)> {
         let now = self.tick();
+        let tenants = &self.tenants;
+        let with_callback = |d: &&Delivery| {
+            tenants
+                .get(&d.waba_id)
+                .is_some_and(|t| t.app.callback_url.is_some())
+        };
         self.outbox
-            .due(now, limit)
-            .into_iter()
-            .map(|d| {
-                (
-                    d.clone(),
-                    self.tenants.get(&d.waba_id).map(|t| t.app.clone()),
-                )
-            })
+            .due(now)
+            .filter(with_callback)
+            .take(limit)
+            .map(|d| (d.clone(), tenants.get(&d.waba_id).map(|t| t.app.clone())))
             .collect()
     }
 

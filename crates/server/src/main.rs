@@ -7,9 +7,10 @@ use clap::{Parser, Subcommand};
 
 mod catalog;
 mod send;
+mod serve;
 mod validate;
 
-/// WhatsApp commerce messaging toolkit: validate and send messages.
+/// WhatsApp commerce messaging toolkit: the sandbox, and tools to validate and send messages.
 #[derive(Debug, Parser)]
 #[command(name = "wacart", version, about)]
 struct Cli {
@@ -19,6 +20,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the sandbox: Meta's, 360dialog's and Kaleyra's doors, the customer API, webhooks.
+    Serve(serve::Args),
     /// Check one outbound message (Meta's body, or Kaleyra's envelope).
     ///
     /// Exit 0 when valid; 1 with one line per violation (`PATH: CODE: MESSAGE`);
@@ -32,6 +35,9 @@ enum Command {
     /// Catalog tools.
     #[command(subcommand)]
     Catalog(catalog::Command),
+    /// Print the sandbox's OpenAPI document.
+    #[command(hide = true)]
+    Openapi,
 }
 
 /// Reads FILE, or standard input for `-` or no file.
@@ -56,5 +62,14 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Catalog(command) => catalog::run(&command),
+        Command::Serve(args) => serve::run(&args),
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&wacart_server::openapi::document())
+                    .unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
     }
 }

@@ -1,0 +1,314 @@
+//! The customer-simulation API (`/sandbox/...`): everything the engine's customers can do, and
+//! the webhook deliveries. JSON in, JSON out, errors in Graph's shape.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use wacart_sandbox::{Device, Platform};
+use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
+
+use crate::AppState;
+use crate::doors::read_body;
+use crate::errors::{self, Shape};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/sandbox/customers/{wa_id}/messages",
+            post(customer_message),
+        )
+        .route("/sandbox/customers/{wa_id}/threads/{number}", get(thread))
+        .route("/sandbox/customers/{wa_id}/devices/{device}", put(device))
+        .route(
+            "/sandbox/customers/{wa_id}/devices/{device}/carts/{number}",
+            get(cart),
+        )
+        .route(
+            "/sandbox/customers/{wa_id}/devices/{device}/carts/{number}/items/{retailer_id}",
+            put(set_item).delete(remove_item),
+        )
+        .route(
+            "/sandbox/customers/{wa_id}/devices/{device}/carts/{number}/send",
+            post(send_cart),
+        )
+        .route(
+            "/sandbox/customers/{wa_id}/messages/{wamid}/forward",
+            post(forward),
+        )
+        .route("/sandbox/webhooks/deliveries", get(deliveries))
+        .route(
+            "/sandbox/webhooks/deliveries/{id}/redeliver",
+            post(redeliver),
+        )
+}
+
+/// A JSON body of type `T` (an empty body reads as `{}`).
+async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
+    let bytes = read_body(body, crate::MAX_BODY)
+        .await
+        .ok_or_else(|| errors::too_large(Shape::Graph, crate::MAX_BODY))?;
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &bytes
+    };
+    serde_json::from_slice(bytes)
+        .map_err(|e| errors::graph(codes::INVALID_PARAMETER, format!("bad request body: {e}")))
+}
+
+fn bad_path() -> Response {
+    errors::graph(codes::INVALID_PARAMETER, "malformed path")
+}
+
+fn wa_id(raw: &str) -> Result<WaId, Response> {
+    let digits = raw.trim_start_matches('+');
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(errors::graph(
+            codes::PARAMETER_VALUE_INVALID,
+            "a customer is a phone number: up to 15 digits",
+        ));
+    }
+    Ok(WaId::new(digits))
+}
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerMessage {
+    phone_number_id: PhoneNumberId,
+    text: String,
+}
+
+async fn customer_message(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    b: Body,
+) -> Response {
+    let Ok(Path(raw)) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let m: CustomerMessage = tri!(body(b).await);
+    match st
+        .sandbox
+        .run(|sb| sb.customer_text(&who, &m.phone_number_id, &m.text))
+        .await
+    {
+        Ok(id) => {
+            st.outbox.notify_one();
+            errors::ok(&json!({"id": id}))
+        }
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+async fn thread(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((raw, number))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let number = PhoneNumberId::new(number);
+    match st.sandbox.run(|sb| sb.view_thread(&who, &number)).await {
+        Ok(messages) => {
+            st.outbox.notify_one();
+            errors::ok(&json!({"messages": messages}))
+        }
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceBody {
+    app_version: String,
+    #[serde(default)]
+    platform: Platform,
+}
+
+async fn device(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    b: Body,
+) -> Response {
+    let Ok(Path((raw, device))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let d: DeviceBody = tri!(body(b).await);
+    if d.app_version.is_empty() || d.app_version.len() > 32 {
+        return errors::graph(
+            codes::PARAMETER_VALUE_INVALID,
+            "app_version has 1 to 32 characters",
+        );
+    }
+    match st
+        .sandbox
+        .run(|sb| sb.set_device(&who, &device, Device::new(d.platform, d.app_version)))
+        .await
+    {
+        Ok(()) => errors::ok(&json!({"success": true})),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+async fn cart(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((raw, device, number))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let number = PhoneNumberId::new(number);
+    match st
+        .sandbox
+        .run(|sb| sb.view_cart(&who, &device, &number))
+        .await
+    {
+        Ok(cart) => errors::ok(&cart),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemBody {
+    quantity: u32,
+    #[serde(default)]
+    from_message: Option<MessageId>,
+}
+
+async fn set_item(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String, String, String)>, PathRejection>,
+    b: Body,
+) -> Response {
+    let Ok(Path((raw, device, number, item))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let i: ItemBody = tri!(body(b).await);
+    let (number, item) = (PhoneNumberId::new(number), RetailerId::new(item));
+    match st
+        .sandbox
+        .run(|sb| sb.set_cart_item(&who, &device, &number, &item, i.quantity, i.from_message))
+        .await
+    {
+        Ok(()) => errors::ok(&json!({"success": true, "quantity": i.quantity})),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+async fn remove_item(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String, String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((raw, device, number, item))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let (number, item) = (PhoneNumberId::new(number), RetailerId::new(item));
+    match st
+        .sandbox
+        .run(|sb| sb.set_cart_item(&who, &device, &number, &item, 0, None))
+        .await
+    {
+        Ok(()) => errors::ok(&json!({"success": true, "quantity": 0})),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    #[serde(default)]
+    text: String,
+}
+
+async fn send_cart(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    b: Body,
+) -> Response {
+    let Ok(Path((raw, device, number))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let s: SendBody = tri!(body(b).await);
+    let number = PhoneNumberId::new(number);
+    match st
+        .sandbox
+        .run(|sb| sb.send_cart(&who, &device, &number, &s.text))
+        .await
+    {
+        Ok(id) => {
+            st.outbox.notify_one();
+            errors::ok(&json!({"id": id}))
+        }
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForwardBody {
+    to: String,
+}
+
+async fn forward(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    b: Body,
+) -> Response {
+    let Ok(Path((raw, wamid))) = path else {
+        return bad_path();
+    };
+    let who = tri!(wa_id(&raw));
+    let f: ForwardBody = tri!(body(b).await);
+    let to = tri!(wa_id(&f.to));
+    match st
+        .sandbox
+        .run(|sb| sb.forward(&who, &MessageId::new(wamid), &to))
+        .await
+    {
+        Ok(id) => errors::ok(&json!({"id": id})),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+async fn deliveries(State(st): State<AppState>) -> Response {
+    let list = st
+        .sandbox
+        .read(|sb| sb.deliveries().into_iter().cloned().collect::<Vec<_>>());
+    errors::ok(&json!({"data": list}))
+}
+
+async fn redeliver(State(st): State<AppState>, path: Result<Path<u64>, PathRejection>) -> Response {
+    let Ok(Path(id)) = path else {
+        return errors::graph(codes::INVALID_PARAMETER, "a delivery id is a number");
+    };
+    match st.sandbox.run(|sb| sb.redeliver(id)).await {
+        Ok(()) => {
+            st.outbox.notify_one();
+            errors::ok(&json!({"success": true}))
+        }
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}

@@ -1,0 +1,533 @@
+//! The three doors (Meta's Cloud API, 360dialog, Kaleyra), the Graph catalog and settings
+//! endpoints, and the feed upload.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use wacart_sandbox::{Door, EngineError};
+use wacart_schema::{
+    CatalogId, CommerceSettingsResponse, InputError, ItemsBatchRequest, KaleyraResponse,
+    OutboundMessage, PhoneNumberId, Recipient, SendResponse, SuccessResponse, codes, validate_json,
+    validate_kaleyra_value,
+};
+
+use crate::AppState;
+use crate::errors::{self, Shape};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/{version}/{node}/messages", post(meta_send))
+        .route("/{version}/{node}/items_batch", post(items_batch))
+        .route("/{version}/{node}/products", get(products))
+        .route(
+            "/{version}/{node}/whatsapp_commerce_settings",
+            get(get_settings).post(post_settings),
+        )
+        .route("/messages", post(d360_send))
+        .route("/v2/{sid}/whatsapp/{number}/messages", post(kaleyra_send))
+        .route("/sandbox/catalogs/{catalog_id}/feed", post(feed))
+}
+
+/// `vN.M`: any Graph version.
+fn graph_version(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('v') else {
+        return false;
+    };
+    let mut parts = rest.split('.');
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+/// Reads the body, at most `limit` bytes.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
+    axum::body::to_bytes(body, limit).await.ok()
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        })
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The Graph door's checks: version, bearer token, and the node it may touch.
+fn graph_auth(
+    state: &AppState,
+    headers: &HeaderMap,
+    version: &str,
+) -> Result<PhoneNumberId, Response> {
+    if !graph_version(version) {
+        return Err(errors::graph(
+            codes::INVALID_PARAMETER,
+            format!("Unknown path components: /{version}: not a Graph version (vN.M)"),
+        ));
+    }
+    let Some(auth) = header(headers, "authorization") else {
+        return Err(errors::unauthorized(
+            Shape::Graph,
+            "An access token is required to request this resource.",
+        ));
+    };
+    let token = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))
+        .unwrap_or("")
+        .trim();
+    state
+        .sandbox
+        .read(|sb| sb.number_for_token(token).cloned())
+        .ok_or_else(|| {
+            errors::unauthorized(
+                Shape::Graph,
+                "Invalid OAuth access token - Cannot parse access token",
+            )
+        })
+}
+
+fn no_such_node(node: &str) -> Response {
+    errors::graph(
+        codes::INVALID_PARAMETER,
+        format!(
+            "Unsupported request: object with ID '{node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+        ),
+    )
+}
+
+fn bad_path(shape: Shape) -> Response {
+    errors::refuse(shape, codes::INVALID_PARAMETER, "malformed path", "WA400")
+}
+
+/// Reads and validates a JSON message body; every failure in `shape`.
+async fn message_body(shape: Shape, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    if !is_json(headers) {
+        return Err(errors::refuse(
+            shape,
+            codes::INVALID_PARAMETER,
+            "Content-Type must be application/json",
+            "WA400",
+        ));
+    }
+    read_body(body, crate::MAX_BODY)
+        .await
+        .ok_or_else(|| errors::too_large(shape, crate::MAX_BODY))
+}
+
+fn validation_options(state: &AppState) -> wacart_schema::Options {
+    let strict = state
+        .sandbox
+        .read(|sb| sb.config().strict_catalog_thumbnail);
+    wacart_schema::Options::default().strict_catalog_thumbnail(strict)
+}
+
+fn invalid(shape: Shape, e: &InputError) -> Response {
+    match e {
+        InputError::NotJson(m) => errors::refuse(
+            shape,
+            codes::INVALID_PARAMETER,
+            format!("the body is not valid JSON: {m}"),
+            "WA400",
+        ),
+        InputError::Invalid(v) => {
+            let first = v.first();
+            let all: Vec<String> = v.as_slice().iter().map(ToString::to_string).collect();
+            errors::refuse(shape, first.code, all.join("; "), "WA400")
+        }
+        _ => errors::refuse(shape, codes::INVALID_PARAMETER, e.to_string(), "WA400"),
+    }
+}
+
+async fn accept(
+    state: &AppState,
+    shape: Shape,
+    number: &PhoneNumberId,
+    message: OutboundMessage,
+    door: Door,
+) -> Result<SendResponse, Response> {
+    let input = message.to.to_string();
+    let sent = state
+        .sandbox
+        .run(|sb| sb.send(number, message, door))
+        .await
+        .map_err(|e| errors::engine(shape, &e))?;
+    state.outbox.notify_one();
+    Ok(SendResponse::new(input, sent.wa_id, sent.id))
+}
+
+async fn meta_send(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Ok(Path((version, node))) = path else {
+        return bad_path(Shape::Graph);
+    };
+    let number = match graph_auth(&state, &headers, &version) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    if number.as_str() != node {
+        return no_such_node(&node);
+    }
+    let bytes = match message_body(Shape::Graph, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let message = match validate_json(&bytes, &validation_options(&state)) {
+        Ok(m) => m,
+        Err(e) => return invalid(Shape::Graph, &e),
+    };
+    match accept(&state, Shape::Graph, &number, message, Door::Meta).await {
+        Ok(r) => errors::ok(&r),
+        Err(r) => r,
+    }
+}
+
+async fn d360_send(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let key = header(&headers, "d360-api-key").unwrap_or("");
+    let Some(number) = state
+        .sandbox
+        .read(|sb| sb.number_for_d360_key(key).cloned())
+    else {
+        return errors::unauthorized(Shape::D360, "Invalid api key");
+    };
+    let bytes = match message_body(Shape::D360, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let message = match validate_json(&bytes, &validation_options(&state)) {
+        Ok(m) => m,
+        Err(e) => return invalid(Shape::D360, &e),
+    };
+    match accept(&state, Shape::D360, &number, message, Door::Dialog360).await {
+        Ok(r) => errors::ok(&r),
+        Err(r) => r,
+    }
+}
+
+async fn kaleyra_send(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Ok(Path((sid, business_number))) = path else {
+        return bad_path(Shape::Kaleyra);
+    };
+    let key = header(&headers, "api-key").unwrap_or("");
+    let Some(number) = state
+        .sandbox
+        .read(|sb| sb.number_for_kaleyra(&sid, key).cloned())
+    else {
+        return errors::unauthorized(Shape::Kaleyra, "wrong SID or API key");
+    };
+    let display = state
+        .sandbox
+        .read(|sb| sb.number_spec(&number).map(|n| n.display_number.clone()))
+        .unwrap_or_default();
+    if business_number.trim_start_matches('+') != display.trim_start_matches('+') {
+        return errors::with_status(
+            StatusCode::UNAUTHORIZED,
+            &KaleyraResponse::error(
+                "WA401",
+                "The WhatsApp number is not on this account.",
+                json!({}),
+            ),
+        );
+    }
+    let bytes = match message_body(Shape::Kaleyra, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return invalid(Shape::Kaleyra, &InputError::NotJson(e.to_string())),
+    };
+    let mut request = match validate_kaleyra_value(&value, &validation_options(&state)) {
+        Ok(r) => r,
+        Err(v) => return invalid(Shape::Kaleyra, &InputError::Invalid(v)),
+    };
+    request.normalize();
+    // One message per recipient of a comma-separated `to`.
+    let recipients: Vec<String> = request
+        .messaging_object
+        .to
+        .as_str()
+        .split(',')
+        .map(|r| r.trim().to_owned())
+        .collect();
+    let mut ids = Vec::new();
+    for r in recipients {
+        let mut message = request.messaging_object.clone();
+        message.to = Recipient::new(r);
+        match accept(&state, Shape::Kaleyra, &number, message, Door::Kaleyra).await {
+            Ok(resp) => ids.extend(resp.message_id().cloned()),
+            Err(resp) => return resp,
+        }
+    }
+    let Some(first) = ids.first() else {
+        return bad_path(Shape::Kaleyra);
+    };
+    let mut answer = KaleyraResponse::accepted(first);
+    if ids.len() > 1
+        && let Some(Value::Object(data)) = &mut answer.data
+    {
+        data.insert("message_ids".into(), json!(ids));
+    }
+    errors::with_status(StatusCode::ACCEPTED, &answer)
+}
+
+/// The catalogs a number's WABA owns.
+fn owns_catalog(state: &AppState, number: &PhoneNumberId, catalog: &str) -> bool {
+    state.sandbox.read(|sb| {
+        sb.tenants().any(|t| {
+            t.numbers.iter().any(|n| n.phone_number_id == *number)
+                && t.catalogs.iter().any(|c| c.as_str() == catalog)
+        })
+    })
+}
+
+async fn items_batch(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Ok(Path((version, node))) = path else {
+        return bad_path(Shape::Graph);
+    };
+    let number = match graph_auth(&state, &headers, &version) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    if !owns_catalog(&state, &number, &node) {
+        return no_such_node(&node);
+    }
+    let bytes = match message_body(Shape::Graph, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let batch: ItemsBatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            return errors::graph(codes::INVALID_PARAMETER, format!("not an items batch: {e}"));
+        }
+    };
+    if batch.item_type != "PRODUCT_ITEM" {
+        return errors::graph(codes::INVALID_PARAMETER, "item_type must be PRODUCT_ITEM");
+    }
+    let ids: Vec<String> = batch
+        .requests
+        .iter()
+        .map(|r| {
+            r.data
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    let catalog = CatalogId::new(node);
+    match state
+        .sandbox
+        .run(|sb| sb.items_batch(&catalog, batch))
+        .await
+    {
+        Ok(outcome) => {
+            state.outbox.notify_one();
+            let problems: Vec<Value> = outcome
+                .iter()
+                .zip(&ids)
+                .filter_map(|(o, id)| {
+                    o.as_ref()
+                        .map(|m| json!({"retailer_id": id, "errors": [{"message": m}]}))
+                })
+                .collect();
+            errors::ok(
+                &json!({"handles": [format!("wacart-batch-{}", ids.len())], "validation_status": problems}),
+            )
+        }
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+async fn products(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Path((version, node))) = path else {
+        return bad_path(Shape::Graph);
+    };
+    let number = match graph_auth(&state, &headers, &version) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    if !owns_catalog(&state, &number, &node) {
+        return no_such_node(&node);
+    }
+    let data = state.sandbox.read(|sb| {
+        sb.catalog(&CatalogId::new(node.clone()))
+            .map(|c| {
+                c.products()
+                    .map(|p| {
+                        json!({"retailer_id": p.retailer_id(), "name": p.title(), "description": p.description(),
+                            "availability": p.availability().as_str(), "condition": p.condition().as_str(),
+                            "price": format!("{} {}", p.price().to_price(), p.price().currency().code()),
+                            "sale_price": p.sale_price().map(|s| format!("{} {}", s.to_price(), s.currency().code())),
+                            "url": p.link(), "image_url": p.image_link(), "brand": p.brand(),
+                            "visibility": p.status().as_str()})
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    errors::ok(&json!({"data": data}))
+}
+
+fn settings_response(
+    number: &PhoneNumberId,
+    s: wacart_catalog::CommerceSettings,
+) -> CommerceSettingsResponse {
+    CommerceSettingsResponse::new(wacart_schema::CommerceSettings::new(
+        s.is_cart_enabled,
+        s.is_catalog_visible,
+        Some(format!("{number}-commerce")),
+    ))
+}
+
+async fn get_settings(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Path((version, node))) = path else {
+        return bad_path(Shape::Graph);
+    };
+    let number = match graph_auth(&state, &headers, &version) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    if number.as_str() != node {
+        return no_such_node(&node);
+    }
+    match state.sandbox.read(|sb| sb.settings(&number)) {
+        Some(s) => errors::ok(&settings_response(&number, s)),
+        None => no_such_node(&node),
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+async fn post_settings(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Ok(Path((version, node))) = path else {
+        return bad_path(Shape::Graph);
+    };
+    let number = match graph_auth(&state, &headers, &version) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    if number.as_str() != node {
+        return no_such_node(&node);
+    }
+    let (mut cart, mut visible) = (None, None);
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match k {
+            "is_cart_enabled" => &mut cart,
+            "is_catalog_visible" => &mut visible,
+            other => {
+                return errors::graph(
+                    codes::INVALID_PARAMETER,
+                    format!("unknown parameter {other:?}"),
+                );
+            }
+        };
+        match parse_bool(v) {
+            Some(b) => *slot = Some(b),
+            None => {
+                return errors::graph(
+                    codes::INVALID_PARAMETER,
+                    format!("{k} must be true or false"),
+                );
+            }
+        }
+    }
+    if cart.is_none() && visible.is_none() {
+        return errors::graph(
+            codes::REQUIRED_PARAMETER_MISSING,
+            "is_cart_enabled or is_catalog_visible is required",
+        );
+    }
+    match state
+        .sandbox
+        .run(|sb| sb.update_settings(&number, cart, visible))
+        .await
+    {
+        Ok(_) => errors::ok(&SuccessResponse::ok()),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}
+
+async fn feed(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Response {
+    let Ok(Path(catalog_id)) = path else {
+        return bad_path(Shape::Graph);
+    };
+    let Some(bytes) = read_body(body, crate::MAX_FEED).await else {
+        return errors::too_large(Shape::Graph, crate::MAX_FEED);
+    };
+    let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+        return errors::graph(codes::INVALID_PARAMETER, "the feed is not UTF-8");
+    };
+    let catalog = CatalogId::new(catalog_id);
+    match state.sandbox.run(|sb| sb.import_feed(&catalog, text)).await {
+        Ok(report) => {
+            state.outbox.notify_one();
+            let rejected: Vec<Value> = report
+                .rejected
+                .iter()
+                .map(|r| json!({"line": r.line, "column": r.column, "reason": r.reason}))
+                .collect();
+            errors::ok(
+                &json!({"loaded": report.loaded, "created": report.created, "updated": report.updated, "rejected": rejected}),
+            )
+        }
+        Err(EngineError::BadRequest(m)) => errors::graph(codes::INVALID_PARAMETER, m),
+        Err(e) => errors::engine(Shape::Graph, &e),
+    }
+}

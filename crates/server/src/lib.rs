@@ -1,0 +1,95 @@
+//! The wacart sandbox server: the doors of Meta's Cloud API, 360dialog and Kaleyra, the catalog
+//! and settings endpoints, the customer-simulation API, and the webhook delivery worker, all over
+//! one [`wacart_sandbox::SharedSandbox`].
+//!
+//! `main.rs` only wires configuration and signals; tests use [`app`] and [`run`] directly.
+
+// Handlers return `Result<_, Response>` to answer early in the door's shape: an error is a
+// response already built, not a value that travels far, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use wacart_sandbox::{Clock, SharedSandbox};
+
+mod api;
+pub mod demo;
+mod doors;
+mod errors;
+pub mod openapi;
+mod worker;
+
+pub use worker::WorkerConfig;
+
+/// The wall clock: the only place the sandbox's time comes from in production.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) sandbox: Arc<SharedSandbox>,
+    /// Wakes the delivery worker when a command may have queued webhooks.
+    pub(crate) outbox: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// State over a shared sandbox.
+    pub fn new(sandbox: Arc<SharedSandbox>) -> Self {
+        AppState {
+            sandbox,
+            outbox: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// The sandbox.
+    pub fn sandbox(&self) -> &Arc<SharedSandbox> {
+        &self.sandbox
+    }
+}
+
+/// Largest body of a send or API call (bytes): larger is 413.
+pub const MAX_BODY: usize = 256 * 1024;
+/// Largest feed upload (bytes).
+pub const MAX_FEED: usize = 512 * 1024 * 1024;
+
+/// Every route.
+pub fn app(state: AppState) -> axum::Router {
+    doors::routes()
+        .merge(api::routes())
+        .fallback(errors::not_found)
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` with the delivery worker until `shutdown` resolves.
+///
+/// # Errors
+/// The I/O error that stopped the server.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    worker: WorkerConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker::run(state.clone(), worker, stop_rx));
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    result
+}

@@ -1,0 +1,195 @@
+//! `wacart serve`: the sandbox on the network.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use wacart_sandbox::{
+    Config, CustomerSpec, Durability, MemoryStore, Sandbox, SharedSandbox, SqliteStore, Store,
+    TenantSpec,
+};
+use wacart_schema::{CatalogId, ItemsBatchRequest};
+use wacart_server::{AppState, SystemClock, WorkerConfig, demo};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Create the demo business (fixed ids, tokens and catalog; see README).
+    #[arg(long)]
+    demo: bool,
+    /// A JSON file of tenants, customers and products to create (see README).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The SQLite database (created when missing).
+    #[arg(long, default_value = "wacart-sandbox.db", conflicts_with = "memory")]
+    db: PathBuf,
+    /// Keep everything in memory (lost on exit).
+    #[arg(long)]
+    memory: bool,
+    /// Deliver every tenant's webhooks to this URL.
+    #[arg(long)]
+    webhook_url: Option<String>,
+}
+
+/// The `--config` file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    tenants: Vec<TenantSpec>,
+    #[serde(default)]
+    customers: Vec<CustomerSpec>,
+    /// Items batches per catalog id.
+    #[serde(default)]
+    products: std::collections::BTreeMap<CatalogId, ItemsBatchRequest>,
+}
+
+fn apply_config(sandbox: &SharedSandbox, path: &PathBuf) -> Result<(), String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file: ConfigFile =
+        serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    for t in file.tenants {
+        let exists = sandbox.read(|sb| sb.tenants().any(|x| x.waba_id == t.waba_id));
+        if !exists {
+            sandbox
+                .run_blocking(|sb| sb.create_tenant_cmd(t))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    for c in file.customers {
+        if !sandbox.read(|sb| sb.has_customer(&c.wa_id)) {
+            sandbox
+                .run_blocking(|sb| sb.add_customer(c))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    for (catalog, batch) in file.products {
+        sandbox
+            .run_blocking(|sb| sb.items_batch(&catalog, batch))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let store: Arc<dyn Store> = if args.memory {
+        Arc::new(MemoryStore::new())
+    } else {
+        match SqliteStore::open(&args.db, Durability::PowerLoss) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                eprintln!("wacart serve: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let sandbox = match Sandbox::open(store, Arc::new(SystemClock), Config::default()) {
+        Ok(s) => Arc::new(SharedSandbox::new(s)),
+        Err(e) => {
+            eprintln!("wacart serve: cannot open the sandbox: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.demo
+        && let Err(e) = demo::create(&sandbox)
+    {
+        eprintln!("wacart serve: cannot create the demo business: {e}");
+        return ExitCode::from(2);
+    }
+    if let Some(path) = &args.config
+        && let Err(e) = apply_config(&sandbox, path)
+    {
+        eprintln!("wacart serve: {e}");
+        return ExitCode::from(2);
+    }
+    if let Some(url) = &args.webhook_url {
+        let wabas: Vec<_> = sandbox.read(|sb| sb.tenants().map(|t| t.waba_id.clone()).collect());
+        for waba in wabas {
+            if let Err(e) = sandbox.run_blocking(|sb| sb.set_callback(&waba, Some(url.clone()))) {
+                eprintln!("wacart serve: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("wacart serve: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("wacart serve: cannot listen on {}: {e}", args.listen);
+                return ExitCode::from(2);
+            }
+        };
+        let addr = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        let store_text = if args.memory {
+            "in memory".to_owned()
+        } else {
+            format!("SQLite file {}", args.db.display())
+        };
+        println!("wacart sandbox listening on http://{addr} (store: {store_text})");
+        if args.demo {
+            println!("{}", demo::banner());
+        }
+        if let Some(url) = &args.webhook_url {
+            println!("webhooks go to {url}");
+        }
+        match wacart_server::run(
+            listener,
+            AppState::new(sandbox),
+            WorkerConfig::default(),
+            shutdown_signal(),
+        )
+        .await
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("wacart serve: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}

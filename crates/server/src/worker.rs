@@ -1,0 +1,167 @@
+//! The webhook delivery worker: drains the engine's outbox with signed POSTs, concurrently, with
+//! timeouts; every attempt is recorded in the engine, which schedules the retries.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use wacart_sandbox::{Attempt, Clock, Delivery};
+
+use crate::{AppState, SystemClock};
+
+/// How the worker delivers.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct WorkerConfig {
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+    /// How long a receiver has to answer.
+    pub timeout: Duration,
+    /// How often the outbox is looked at when nothing wakes the worker.
+    pub poll: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            concurrency: 64,
+            timeout: Duration::from_secs(5),
+            poll: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The subscription handshake against a callback: whether it answered the challenge.
+async fn handshake(http: &reqwest::Client, url: &str, verify_token: &str) -> bool {
+    let challenge = SystemClock.now_millis().to_string();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let full = format!(
+        "{url}{sep}hub.mode=subscribe&hub.challenge={challenge}&hub.verify_token={}",
+        encode(verify_token)
+    );
+    match http.get(&full).send().await {
+        Ok(r) if r.status().as_u16() == 200 => r.text().await.is_ok_and(|t| t.trim() == challenge),
+        _ => false,
+    }
+}
+
+async fn deliver(http: &reqwest::Client, url: &str, secret: &str, d: &Delivery) -> Attempt {
+    let at = SystemClock.now_millis();
+    let started = Instant::now();
+    let result = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            wacart_transport::sign(secret.as_bytes(), &d.body),
+        )
+        .body(d.body.to_vec())
+        .send()
+        .await;
+    let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let _ = r.bytes().await;
+            let error = (status != 200).then(|| format!("HTTP {status}"));
+            Attempt::new(at, Some(status), latency, error)
+        }
+        Err(e) => {
+            let what = if e.is_timeout() {
+                "timed out".to_owned()
+            } else if e.is_connect() {
+                "connection failed".to_owned()
+            } else {
+                "request failed".to_owned()
+            };
+            Attempt::new(at, None, latency, Some(what))
+        }
+    }
+}
+
+pub(crate) async fn run(
+    state: AppState,
+    config: WorkerConfig,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let http = match reqwest::Client::builder().timeout(config.timeout).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "the delivery worker cannot start");
+            return;
+        }
+    };
+    let limit = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
+    let in_flight: Arc<Mutex<HashSet<u64>>> = Arc::default();
+    let mut verified: HashSet<(String, String)> = HashSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            () = state.outbox.notified() => {}
+            () = tokio::time::sleep(config.poll) => {}
+        }
+        let due = state
+            .sandbox
+            .read(|sb| sb.due_deliveries(4 * config.concurrency.max(1)));
+        for (delivery, app) in due {
+            let Some(app) = app else { continue };
+            let Some(url) = app.callback_url.clone() else {
+                continue;
+            };
+            if !in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(delivery.id)
+            {
+                continue;
+            }
+            let key = (delivery.waba_id.to_string(), url.clone());
+            if !verified.contains(&key) {
+                if handshake(&http, &url, app.verify_token.expose()).await {
+                    tracing::info!(callback = %url, "webhook callback verified");
+                } else {
+                    tracing::warn!(callback = %url, "the callback did not answer the verification handshake; delivering anyway");
+                }
+                verified.insert(key);
+            }
+            let Ok(permit) = limit.clone().acquire_owned().await else {
+                break;
+            };
+            let (http, state, in_flight) = (http.clone(), state.clone(), in_flight.clone());
+            let secret = app.app_secret.expose().to_owned();
+            tokio::spawn(async move {
+                let attempt = deliver(&http, &url, &secret, &delivery).await;
+                let ok = attempt.delivered();
+                let id = delivery.id;
+                if let Err(e) = state.sandbox.run(|sb| sb.record_attempt(id, attempt)).await {
+                    tracing::error!(delivery = id, error = %e, "cannot record a delivery attempt");
+                }
+                if !ok {
+                    tracing::debug!(delivery = id, "delivery failed; retry scheduled");
+                }
+                in_flight
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&id);
+                drop(permit);
+            });
+        }
+    }
+    // Let deliveries in flight finish (bounded by their timeout).
+    let _ = limit
+        .acquire_many(u32::try_from(config.concurrency.max(1)).unwrap_or(u32::MAX))
+        .await;
+}
