@@ -112,12 +112,24 @@ fn generate(spec: &Value) -> Result<Vec<(PathBuf, String)>, String> {
 /// `docs/openapi.json`, from `wacart openapi` (the route table in crates/server/src/openapi.rs).
 fn openapi(check: bool) -> Result<(), String> {
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--package", "wacart-server", "--bin", "wacart", "--", "openapi"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "wacart-server",
+            "--bin",
+            "wacart",
+            "--",
+            "openapi",
+        ])
         .current_dir(crate::root())
         .output()
         .map_err(|e| format!("cannot run wacart openapi: {e}"))?;
     if !out.status.success() {
-        return Err(format!("wacart openapi failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "wacart openapi failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let path = crate::root().join("docs/openapi.json");
     let current = std::fs::read(&path).ok();
@@ -126,10 +138,13 @@ fn openapi(check: bool) -> Result<(), String> {
         return Ok(());
     }
     if check {
-        return Err("stale generated file (run `cargo xtask codegen`): docs/openapi.json".to_owned());
+        return Err(
+            "stale generated file (run `cargo xtask codegen`): docs/openapi.json".to_owned(),
+        );
     }
     std::fs::create_dir_all(crate::root().join("docs")).map_err(|e| e.to_string())?;
-    std::fs::write(&path, &out.stdout).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &out.stdout)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("xtask codegen: wrote docs/openapi.json");
     Ok(())
 }

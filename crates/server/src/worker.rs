@@ -9,9 +9,8 @@ use wacart_sandbox::{Attempt, Clock, Delivery};
 
 use crate::{AppState, SystemClock};
 
-/// How the worker delivers.
+/// How the worker delivers. Build it with struct update syntax from `WorkerConfig::default()`.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct WorkerConfig {
     /// Deliveries in flight at once.
     pub concurrency: usize,
