@@ -266,18 +266,32 @@ async fn a_receiver_that_refuses_for_a_while_gets_everything_after() {
             .collect()
     });
     assert_eq!(texts.len(), 20);
-    let deliveries = api(
-        &http,
-        reqwest::Method::GET,
-        format!("{}/sandbox/webhooks/deliveries", server.base),
-        Value::Null,
-    )
-    .await;
-    let list = deliveries["data"].as_array().unwrap();
-    assert!(list.iter().all(|d| d["state"] == "delivered"));
-    assert!(
-        list.iter()
-            .all(|d| d["attempts"].as_array().unwrap().len() >= 2),
-        "each was refused at least once, then delivered"
+    // The worker records each attempt after the receiver answers: wait for the last records.
+    let mut list = Vec::new();
+    for _ in 0..500 {
+        let deliveries = api(
+            &http,
+            reqwest::Method::GET,
+            format!("{}/sandbox/webhooks/deliveries", server.base),
+            Value::Null,
+        )
+        .await;
+        list = deliveries["data"].as_array().unwrap().clone();
+        if list.iter().all(|d| d["state"] == "delivered") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(list.iter().all(|d| d["state"] == "delivered"), "{list:?}");
+    let attempts: usize = list
+        .iter()
+        .map(|d| d["attempts"].as_array().unwrap().len())
+        .sum();
+    let refused = receiver.with(|r| r.refused);
+    assert!(refused >= 20);
+    assert_eq!(
+        attempts,
+        list.len() + refused,
+        "every refusal and every success is recorded"
     );
 }

@@ -114,6 +114,9 @@ struct Record {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Command {
+    Configure {
+        config: Box<Config>,
+    },
     CreateTenant {
         tenant: TenantSpec,
     },
@@ -200,7 +203,7 @@ enum Command {
 struct Number {
     spec: NumberSpec,
     waba_id: WabaId,
-    /// GCRA state of the throughput limit.
+    /// GCRA state of the throughput limit (µs).
     rate_tat: u64,
 }
 
@@ -263,6 +266,10 @@ pub struct Sandbox {
     counter: u64,
     /// Time already advanced to.
     now: u64,
+    /// The last command appended to the store.
+    last_seq: u64,
+    /// Set when the store failed: no command is taken after that.
+    failed: Option<StoreError>,
 }
 
 /// What the customer sees of a product, now.
@@ -403,7 +410,7 @@ impl Sandbox {
         let mut sb = Sandbox {
             clock,
             store: store.clone(),
-            config,
+            config: Config::default(),
             tenants: HashMap::new(),
             numbers: HashMap::new(),
             tokens: HashMap::new(),
@@ -420,6 +427,8 @@ impl Sandbox {
             outbox: Outbox::default(),
             counter: 0,
             now: 0,
+            last_seq: 0,
+            failed: None,
         };
         for (seq, bytes) in store.load()? {
             let record: Record =
@@ -427,8 +436,23 @@ impl Sandbox {
                     seq,
                     reason: e.to_string(),
                 })?;
-            // A logged command succeeded once; on the same state it succeeds again.
-            let _ = sb.exec(record.at, &record.command);
+            // A logged command succeeded once; on the same state and configuration it succeeds
+            // again. If it does not, the log and this code disagree: refuse to guess.
+            if let Err(e) = sb.exec(record.at, &record.command) {
+                return Err(EngineError::Store(StoreError::Corrupt {
+                    seq,
+                    reason: format!("the command does not replay: {e}"),
+                }));
+            }
+            sb.last_seq = seq;
+        }
+        sb.outbox.tag_new(sb.last_seq);
+        // The configuration is part of the log: replay used the logged one; a different one
+        // from now on is a logged change.
+        if sb.config != config {
+            let _ = sb.run(Command::Configure {
+                config: Box::new(config),
+            })?;
         }
         Ok(sb)
     }
@@ -446,20 +470,44 @@ impl Sandbox {
     fn tick(&mut self) -> u64 {
         let now = self.clock.now_millis().max(self.now);
         self.advance_to(now);
+        // Statuses that fell due follow from commands already appended.
+        self.outbox.tag_new(self.last_seq);
         now
     }
 
     /// Runs a command: executes it, and when it succeeds, appends it to the store.
+    ///
+    /// Once an append fails, the live state holds a change the log does not: the sandbox stops
+    /// taking commands (every one answers the store error) until it is reopened from the log.
     fn run(&mut self, command: Command) -> Result<Ack<Output>, EngineError> {
+        if let Some(e) = &self.failed {
+            return Err(EngineError::Store(e.clone()));
+        }
         let at = self.tick();
         let value = self.exec(at, &command)?;
-        let record = serde_json::to_vec(&Record { at, command })
-            .map_err(|e| StoreError::Database(format!("cannot encode a command: {e}")))?;
-        let seq = self.store.append(record)?;
-        Ok(Ack {
-            value,
-            seq: Some(seq),
-        })
+        let appended = serde_json::to_vec(&Record { at, command })
+            .map_err(|e| StoreError::Database(format!("cannot encode a command: {e}")))
+            .and_then(|record| self.store.append(record));
+        match appended {
+            Ok(seq) => {
+                self.last_seq = seq;
+                // Webhooks this command made go out only once it is durable.
+                self.outbox.tag_new(seq);
+                Ok(Ack {
+                    value,
+                    seq: Some(seq),
+                })
+            }
+            Err(e) => {
+                self.failed = Some(e.clone());
+                Err(EngineError::Store(e))
+            }
+        }
+    }
+
+    /// Marks the sandbox failed after a durability failure seen outside [`Sandbox::run`].
+    pub fn fail(&mut self, error: StoreError) {
+        self.failed = Some(error);
     }
 
     /// Moves time to the clock's now: scheduled statuses fall due and become webhooks.
@@ -496,6 +544,10 @@ impl Sandbox {
     fn exec(&mut self, at: u64, command: &Command) -> Result<Output, EngineError> {
         self.advance_to(at);
         match command {
+            Command::Configure { config } => {
+                self.config = (**config).clone();
+                Ok(Output::None)
+            }
             Command::CreateTenant { tenant } => self.create_tenant(tenant),
             Command::SetCallback { waba_id, url } => {
                 let t = self
@@ -771,26 +823,28 @@ impl Sandbox {
         // Optional throughput limits (off by default).
         let mut new_rate_tat = None;
         if let Some(rate) = self.config.number_rate {
-            let interval = 1_000 / u64::from(rate.max(1));
-            let tat = number.rate_tat.max(at);
-            if tat > at + 1_000 - interval {
+            // In microseconds, so 80/s is 12_500 µs and rates above 1000/s still pace.
+            let now_us = at.saturating_mul(1_000);
+            let interval = 1_000_000 / u64::from(rate.max(1));
+            let tat = number.rate_tat.max(now_us);
+            if tat > now_us.saturating_add(1_000_000 - interval) {
                 return Err(EngineError::graph(
                     codes::RATE_LIMIT_HIT,
                     "Cloud API message throughput has been reached.",
                 ));
             }
-            new_rate_tat = Some(tat + interval);
+            new_rate_tat = Some(tat.saturating_add(interval));
         }
         let mut new_pair_tat = None;
         if let Some((interval, burst)) = self.config.pair_limit {
             let tat = self.pair_tat.get(&key).copied().unwrap_or(at).max(at);
-            if tat > at + interval * u64::from(burst.max(1) - 1) {
+            if tat > at.saturating_add(interval.saturating_mul(u64::from(burst.max(1) - 1))) {
                 return Err(EngineError::graph(
                     codes::PAIR_RATE_LIMIT_HIT,
                     "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
                 ));
             }
-            new_pair_tat = Some(tat + interval);
+            new_pair_tat = Some(tat.saturating_add(interval));
         }
         // Accepted: from here on, state changes.
         if let Some(t) = new_rate_tat
@@ -842,7 +896,7 @@ impl Sandbox {
             self.set_status(&id, StatusKind::Sent, at, None);
             let seq = self.next_id();
             self.scheduled.insert(
-                (at + self.config.delivered_after, seq),
+                (at.saturating_add(self.config.delivered_after), seq),
                 (id.clone(), StatusKind::Delivered),
             );
         }
@@ -918,7 +972,7 @@ impl Sandbox {
                     "error_data": {"details": details}}]);
             }
             None => {
-                value["pricing"] = json!({"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"});
+                value["pricing"] = json!({"billable": true, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"});
             }
         }
         let Ok(status): Result<Status, _> = serde_json::from_value(value) else {
@@ -931,8 +985,10 @@ impl Sandbox {
             && let Some(after) = self.config.read_after
         {
             let seq = self.next_id();
-            self.scheduled
-                .insert((at + after, seq), (id.clone(), StatusKind::Read));
+            self.scheduled.insert(
+                (at.saturating_add(after), seq),
+                (id.clone(), StatusKind::Read),
+            );
         }
     }
 
@@ -1754,6 +1810,7 @@ impl Sandbox {
     /// secret). Webhooks of apps without a callback wait, kept, until one is set.
     pub fn due_deliveries(&mut self, limit: usize) -> Vec<(Delivery, Option<AppSpec>)> {
         let now = self.tick();
+        let durable = self.store.durable_seq();
         let tenants = &self.tenants;
         let with_callback = |d: &&Delivery| {
             tenants
@@ -1762,6 +1819,7 @@ impl Sandbox {
         };
         self.outbox
             .due(now)
+            .filter(|d| d.seq <= durable)
             .filter(with_callback)
             .take(limit)
             .map(|d| (d.clone(), tenants.get(&d.waba_id).map(|t| t.app.clone())))

@@ -250,7 +250,8 @@ fn version_at_least(version: &str, min: &str) -> bool {
 }
 
 /// How the window rule answers a send outside the 24 h window (spec §3).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum WindowMode {
     /// Accept (200), then a `failed` status with 131047. Meta's behaviour, the default.
@@ -261,8 +262,9 @@ pub enum WindowMode {
 }
 
 /// The sandbox's behaviour where the spec leaves a choice. Build it with struct update syntax:
-/// `Config { window: WindowMode::Refuse, ..Config::default() }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Config { window: WindowMode::Refuse, ..Config::default() }`. It is part of the log: opening
+/// a store with another configuration records the change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     /// After `sent`, when `delivered` follows (ms).
     pub delivered_after: u64,

@@ -36,8 +36,11 @@ impl SharedSandbox {
             let mut sb = self.lock();
             (f(&mut sb)?, sb.store())
         };
-        if let Some(seq) = ack.seq {
-            store.durable(seq).await?;
+        if let Some(seq) = ack.seq
+            && let Err(e) = store.durable(seq).await
+        {
+            self.lock().fail(e.clone());
+            return Err(e.into());
         }
         Ok(ack.value)
     }
@@ -54,8 +57,11 @@ impl SharedSandbox {
             let mut sb = self.lock();
             (f(&mut sb)?, sb.store())
         };
-        if let Some(seq) = ack.seq {
-            store.sync(seq)?;
+        if let Some(seq) = ack.seq
+            && let Err(e) = store.sync(seq)
+        {
+            self.lock().fail(e.clone());
+            return Err(e.into());
         }
         Ok(ack.value)
     }

@@ -45,6 +45,9 @@ pub trait Store: Send + Sync {
     /// Resolves once every record up to `seq` is durable.
     fn durable(&self, seq: u64) -> Durable;
 
+    /// Every record up to this one is durable.
+    fn durable_seq(&self) -> u64;
+
     /// Blocks until every record appended so far is durable.
     ///
     /// # Errors
@@ -202,6 +205,10 @@ impl Store for MemoryStore {
     fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    fn durable_seq(&self) -> u64 {
+        lock(&self.shared.progress).durable
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +323,12 @@ impl SqliteStore {
         let (w, s) = (writer.clone(), shared.clone());
         let thread = std::thread::Builder::new()
             .name("wacart-store".into())
-            .spawn(move || write_loop(conn, &w, &s))
+            .spawn(move || {
+                // Should the writer ever panic, waiters hear of it instead of waiting forever.
+                let guard = PanicGuard(&s);
+                write_loop(conn, &w, &s);
+                std::mem::forget(guard);
+            })
             .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
         Ok(SqliteStore {
             path,
@@ -329,6 +341,18 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Fails the store when dropped during a panic of the writer thread.
+struct PanicGuard<'a>(&'a Shared);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        self.0.advance(
+            0,
+            Some(StoreError::Database("the writer thread stopped".into())),
+        );
     }
 }
 
@@ -414,6 +438,10 @@ impl Store for SqliteStore {
     fn flush(&self) -> Result<(), StoreError> {
         let last = lock(&self.writer.queue).next_seq - 1;
         self.sync(last)
+    }
+
+    fn durable_seq(&self) -> u64 {
+        lock(&self.shared.progress).durable
     }
 }
 

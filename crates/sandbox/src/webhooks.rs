@@ -75,6 +75,9 @@ pub struct Delivery {
     pub attempts: Vec<Attempt>,
     /// Where it is.
     pub state: DeliveryState,
+    /// The log position of the command that made it: it goes out only once that is durable.
+    #[serde(skip)]
+    pub seq: u64,
 }
 
 fn as_text<S: serde::Serializer>(body: &std::sync::Arc<[u8]>, s: S) -> Result<S::Ok, S::Error> {
@@ -108,6 +111,8 @@ pub(crate) struct Outbox {
     pub(crate) order: Vec<u64>,
     due: BTreeSet<(u64, u64)>,
     next_id: u64,
+    /// `order[..tagged]` carry their log position.
+    tagged: usize,
 }
 
 impl Outbox {
@@ -131,6 +136,7 @@ impl Outbox {
                 next_attempt_at: Some(at),
                 attempts: Vec::new(),
                 state: DeliveryState::Pending,
+                seq: u64::MAX,
             },
         );
         self.order.push(id);
@@ -143,6 +149,17 @@ impl Outbox {
         self.due
             .range(..=(now, u64::MAX))
             .filter_map(|(_, id)| self.deliveries.get(id))
+    }
+
+    /// Tags the deliveries made since the last tag with the log position that makes them
+    /// durable.
+    pub(crate) fn tag_new(&mut self, seq: u64) {
+        for id in self.order[self.tagged..].iter() {
+            if let Some(d) = self.deliveries.get_mut(id) {
+                d.seq = seq;
+            }
+        }
+        self.tagged = self.order.len();
     }
 
     /// Whether `id` exists.

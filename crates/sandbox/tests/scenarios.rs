@@ -553,7 +553,30 @@ fn forwarded_messages(store: Arc<dyn Store>) {
 }
 
 #[test]
-fn clock_is_only_read_through_the_clock() {
-    let clock = ManualClock::new(T0);
-    assert_eq!(clock.now_millis(), T0);
+fn the_configuration_is_part_of_the_log() {
+    let store = memory();
+    let mut w = World::new(store.clone(), Config::default());
+    let alice = WaId::new(ALICE);
+    let _ = w.sb.customer_text(&alice, &World::n(), "hi").unwrap();
+    // Reopened with another configuration: the past replays under the old one, the change is
+    // recorded, and the new rule applies from now on.
+    let strict = Config {
+        window: WindowMode::Refuse,
+        ..Config::default()
+    };
+    let mut sb = Sandbox::open(store.clone(), Arc::new(w.clock.clone()), strict.clone()).unwrap();
+    assert_eq!(observable(&sb), observable(&w.sb));
+    assert_eq!(sb.config(), &strict);
+    let records = store.load().unwrap().len();
+    drop(Sandbox::open(store.clone(), Arc::new(w.clock.clone()), strict.clone()).unwrap());
+    assert_eq!(
+        store.load().unwrap().len(),
+        records,
+        "the same configuration again records nothing"
+    );
+    assert!(
+        matches!(sb.send(&World::n(), spm(BOB, "kale"), Door::Meta), Err(EngineError::Graph(e)) if e.code == 131047)
+    );
+    w.clock.advance(1);
+    assert_eq!(w.clock.now_millis(), T0 + 1);
 }

@@ -9,7 +9,13 @@
 //! shortest decimal that maps back to it. Two different decimals of at most 15 significant
 //! digits never map to the same `f64`, so that shortest decimal *is* the text that was sent.
 //! [`Price`] therefore holds at most [`Price::MAX_DIGITS`] significant digits (a property test
-//! checks the round trip over that whole range); longer numbers are refused, not rounded.
+//! checks the round trip over that whole range).
+//!
+//! The limit of this approach: a JSON *number* with more than 15 significant digits
+//! (`0.10000000000000001`) has already been rounded to the nearest `f64` by `serde_json` before
+//! we see it, so it reads as its shortest form (`0.1`) or, if that form is still longer than 15
+//! digits, is refused. No price has that many digits; a numeric *string* is always read exactly
+//! and refused when too long.
 
 use std::fmt;
 use std::str::FromStr;

@@ -112,7 +112,8 @@ macro_rules! wire_struct {
     (@ty opt $ty:ty) => { Option<$ty> };
     (@ty vec $ty:ty) => { Vec<$ty> };
     (@slot req $ty:ty) => { $ty };
-    (@slot opt $ty:ty) => { $ty };
+    // `Option` here too, so an explicit `null` reads as absent.
+    (@slot opt $ty:ty) => { Option<$ty> };
     (@slot vec $ty:ty) => { Vec<$ty> };
     (@ser req $map:ident, $wire:literal, $value:expr) => { $map.serialize_entry($wire, &$value)?; };
     (@ser opt $map:ident, $wire:literal, $value:expr) => {
@@ -124,7 +125,7 @@ macro_rules! wire_struct {
     (@finish req $field:ident, $wire:literal) => {
         $field.ok_or_else(|| serde::de::Error::missing_field($wire))?
     };
-    (@finish opt $field:ident, $wire:literal) => { $field };
+    (@finish opt $field:ident, $wire:literal) => { $field.flatten() };
     (@finish vec $field:ident, $wire:literal) => { $field.unwrap_or_default() };
 }
 

@@ -128,3 +128,13 @@ fn meta_examples_break_only_placeholder_rules() {
     }
     insta::assert_snapshot!(report);
 }
+
+/// Optional fields given as an explicit `null` read as absent (webhooks must not break on it).
+#[test]
+fn explicit_nulls_are_absent() {
+    let status: wacart_schema::Status = serde_json::from_str(
+        r#"{"id":"wamid.X","status":"read","timestamp":"1","recipient_id":"1","pricing":null,"biz_opaque_callback_data":null}"#,
+    )
+    .unwrap();
+    assert!(status.pricing.is_none() && status.biz_opaque_callback_data.is_none());
+}

@@ -328,7 +328,8 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            // Bounded: a day outlasts any deadline, and no hostile value overflows.
+            .map(|s| Duration::from_secs(s.min(86_400)));
         let body = response
             .bytes()
             .await
@@ -397,14 +398,7 @@ fn refusal(door: DoorKind, answer: Answer) -> Error {
         retry_after,
         body,
     } = answer;
-    if let Ok(g) = serde_json::from_slice::<GraphErrorResponse>(&body) {
-        return Error::Graph {
-            door,
-            status,
-            error: Box::new(g.error),
-            retry_after,
-        };
-    }
+    // Kaleyra's own envelope first on its door: its `error` object may look Graph-like.
     if door == DoorKind::Kaleyra
         && let Ok(k) = serde_json::from_slice::<KaleyraResponse>(&body)
     {
@@ -412,6 +406,14 @@ fn refusal(door: DoorKind, answer: Answer) -> Error {
             status,
             code: k.code,
             message: k.message,
+            retry_after,
+        };
+    }
+    if let Ok(g) = serde_json::from_slice::<GraphErrorResponse>(&body) {
+        return Error::Graph {
+            door,
+            status,
+            error: Box::new(g.error),
             retry_after,
         };
     }

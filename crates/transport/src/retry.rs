@@ -97,10 +97,20 @@ impl RetryPolicy {
             if !err.is_retryable() || tries >= self.max_attempts {
                 return Err(err);
             }
-            let wait = err
-                .retry_after()
-                .unwrap_or_else(|| self.backoff(tries, &mut rng));
-            if start.elapsed() + wait > self.deadline {
+            let wait = match err.retry_after() {
+                Some(asked) => asked,
+                // Meta advises 4^n seconds for the pair limit: a 6 s pace outlasts any short back-off.
+                None if err.code().as_deref() == Some("131056") => {
+                    Duration::from_secs(4u64.saturating_pow(tries))
+                }
+                None => self.backoff(tries, &mut rng),
+            };
+            // A hostile `Retry-After` must not overflow: past the deadline means stop.
+            if start
+                .elapsed()
+                .checked_add(wait)
+                .is_none_or(|end| end > self.deadline)
+            {
                 return Err(err);
             }
             tokio::time::sleep(wait).await;
@@ -232,6 +242,37 @@ mod tests {
             "waits of 4 s fit twice in 10 s"
         );
         assert_eq!(start.elapsed(), Duration::from_secs(8));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_retry_after_stops_instead_of_overflowing() {
+        let out: Result<(), _> = RetryPolicy::default()
+            .run(|| async { Err(throttled(Some(Duration::MAX))) })
+            .await;
+        assert!(out.is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pair_limit_backs_off_four_to_the_n_seconds() {
+        let calls = AtomicU32::new(0);
+        let start = Instant::now();
+        let pair = || Error::Graph {
+            door: DoorKind::Meta,
+            status: 429,
+            error: Box::new(GraphError::new(131_056, "pair", "t")),
+            retry_after: None,
+        };
+        let out = RetryPolicy::default()
+            .run(|| async {
+                if calls.fetch_add(1, Ordering::SeqCst) < 2 {
+                    Err(pair())
+                } else {
+                    Ok(())
+                }
+            })
+            .await;
+        assert!(out.is_ok());
+        assert_eq!(start.elapsed(), Duration::from_secs(4 + 16));
     }
 
     #[tokio::test(start_paused = true)]

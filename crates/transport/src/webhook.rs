@@ -154,8 +154,11 @@ pub fn handshake(query: &str, verify_token: &str) -> Result<String, HandshakeErr
     if mode.as_deref() != Some("subscribe") {
         return Err(HandshakeError::Mode);
     }
+    // No token, or none configured, is never a match.
+    let Some(given) = token.filter(|t| !t.is_empty() && !verify_token.is_empty()) else {
+        return Err(HandshakeError::Token);
+    };
     // Compare tokens without an early exit on the first differing byte.
-    let given = token.unwrap_or_default();
     let same = given.len() == verify_token.len()
         && given
             .bytes()
@@ -276,6 +279,12 @@ mod tests {
             Err(HandshakeError::Challenge)
         );
         assert_eq!(handshake("", "t"), Err(HandshakeError::Mode));
+        let no_token = "hub.mode=subscribe&hub.challenge=1";
+        assert_eq!(
+            handshake(no_token, ""),
+            Err(HandshakeError::Token),
+            "an empty token never matches"
+        );
         assert_eq!(
             handshake(
                 "hub.mode=subscribe&hub.verify_token=%ZZ&hub.challenge=1",
