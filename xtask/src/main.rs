@@ -3,11 +3,13 @@
 //! - `codegen [--check]`: writes the generated files (fixtures extracted from Meta's OpenAPI
 //!   file); `--check` fails when a committed one is stale.
 //! - `ci`: everything CI runs, in order, stopping at the first failure.
+//! - `loadtest [--connections N] [--seconds T]`: the sandbox under load, beside a bare handler.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod codegen;
+mod loadtest;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,7 +18,8 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
         ["ci"] => ci(),
-        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci".to_owned()),
+        ["loadtest", rest @ ..] => loadtest::run(rest),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci | cargo xtask loadtest [--connections N] [--seconds T]".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

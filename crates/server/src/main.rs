@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod baseline;
 mod catalog;
 mod send;
 mod serve;
@@ -38,6 +39,13 @@ enum Command {
     /// Print the sandbox's OpenAPI document.
     #[command(hide = true)]
     Openapi,
+    /// Serve a bare JSON handler: the ceiling `cargo xtask loadtest` compares against.
+    #[command(hide = true)]
+    BenchBaseline {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+    },
 }
 
 /// Reads FILE, or standard input for `-` or no file.
@@ -63,6 +71,7 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(&args),
         Command::Catalog(command) => catalog::run(&command),
         Command::Serve(args) => serve::run(&args),
+        Command::BenchBaseline { listen } => baseline::run(listen),
         Command::Openapi => {
             println!(
                 "{}",

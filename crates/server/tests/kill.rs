@@ -7,12 +7,22 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn serve(db: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_wacart"))
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--db",
+        ])
         .arg(db)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -22,7 +32,12 @@ fn serve(db: &std::path::Path, port: u16) -> Child {
 
 async fn wait_up(http: &reqwest::Client, base: &str) {
     for _ in 0..500 {
-        if http.get(format!("{base}/sandbox/webhooks/deliveries")).send().await.is_ok() {
+        if http
+            .get(format!("{base}/sandbox/webhooks/deliveries"))
+            .send()
+            .await
+            .is_ok()
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -109,7 +124,11 @@ async fn a_killed_server_keeps_everything_it_acknowledged() {
     while let Ok(a) = rx.try_recv() {
         acked.push(a);
     }
-    assert!(acked.len() >= 600, "only {} acknowledged before the kill", acked.len());
+    assert!(
+        acked.len() >= 600,
+        "only {} acknowledged before the kill",
+        acked.len()
+    );
 
     // Restart on the same database.
     let port = free_port();
@@ -117,25 +136,60 @@ async fn a_killed_server_keeps_everything_it_acknowledged() {
     let mut server = serve(&db, port);
     wait_up(&http, &base).await;
     let thread: Value = serde_json::from_slice(
-        &http.get(format!("{base}/sandbox/customers/15551230001/threads/100000000000001")).send().await.unwrap().bytes().await.unwrap(),
+        &http
+            .get(format!(
+                "{base}/sandbox/customers/15551230001/threads/100000000000001"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
     )
     .unwrap();
     let messages = thread["messages"].as_array().unwrap();
-    let texts: std::collections::HashSet<&str> = messages.iter().filter_map(|m| m["text"].as_str()).collect();
-    let ids: std::collections::HashSet<&str> = messages.iter().filter_map(|m| m["id"].as_str()).collect();
+    let texts: std::collections::HashSet<&str> =
+        messages.iter().filter_map(|m| m["text"].as_str()).collect();
+    let ids: std::collections::HashSet<&str> =
+        messages.iter().filter_map(|m| m["id"].as_str()).collect();
     let cart: Value = serde_json::from_slice(
-        &http.get(format!("{base}/sandbox/customers/15551230002/devices/phone/carts/100000000000001")).send().await.unwrap().bytes().await.unwrap(),
+        &http
+            .get(format!(
+                "{base}/sandbox/customers/15551230002/devices/phone/carts/100000000000001"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
     )
     .unwrap();
-    let quantities: std::collections::HashMap<String, u64> =
-        cart["items"].as_array().unwrap().iter().map(|i| (i["retailer_id"].as_str().unwrap().to_owned(), i["quantity"].as_u64().unwrap())).collect();
+    let quantities: std::collections::HashMap<String, u64> = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["retailer_id"].as_str().unwrap().to_owned(),
+                i["quantity"].as_u64().unwrap(),
+            )
+        })
+        .collect();
     server.kill().unwrap();
     server.wait().unwrap();
     let mut last_cart = std::collections::HashMap::new();
     for (kind, value) in &acked {
         match kind.as_str() {
-            "text" => assert!(texts.contains(value.as_str()), "acknowledged text {value} lost"),
-            "send" => assert!(ids.contains(value.as_str()), "acknowledged send {value} lost"),
+            "text" => assert!(
+                texts.contains(value.as_str()),
+                "acknowledged text {value} lost"
+            ),
+            "send" => assert!(
+                ids.contains(value.as_str()),
+                "acknowledged send {value} lost"
+            ),
             _ => {
                 let (item, q) = value.split_once('=').unwrap();
                 last_cart.insert(item.to_owned(), q.parse::<u64>().unwrap());
@@ -145,6 +199,9 @@ async fn a_killed_server_keeps_everything_it_acknowledged() {
     // Each item's last acknowledged quantity is there, or a later one whose answer the kill cut off.
     for (item, q) in last_cart {
         let now = quantities.get(&item).copied().unwrap_or(0);
-        assert!(now == q || now == q % 99 + 1, "{item}: acknowledged {q}, found {now}");
+        assert!(
+            now == q || now == q % 99 + 1,
+            "{item}: acknowledged {q}, found {now}"
+        );
     }
 }

@@ -1,0 +1,334 @@
+//! `cargo xtask loadtest [--connections N] [--seconds T]`: single-product sends over N
+//! keep-alive connections for T seconds against the sandbox (default SQLite store) and, in the
+//! same run, against a bare axum handler (the ceiling); then the webhook delivery rate to a
+//! local receiver. 127.0.0.1 only, bounded in time.
+//!
+//! The client is plain blocking HTTP/1.1 over `std::net` (one thread per connection), so the
+//! measurement needs no dependency.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const SPM: &str = r#"{"messaging_product":"whatsapp","to":"15551230001","type":"interactive","interactive":{"type":"product","body":{"text":"Today's pick"},"action":{"catalog_id":"300000000000001","product_retailer_id":"pear-1kg"}}}"#;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    Ok(TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| e.to_string())?
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port())
+}
+
+fn wacart(args: &[&str]) -> Result<Killed, String> {
+    let bin = crate::root().join("target/release/wacart");
+    Command::new(bin)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Killed)
+        .map_err(|e| format!("cannot start wacart: {e}"))
+}
+
+fn wait_up(port: u16) -> Result<(), String> {
+    for _ in 0..500 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(format!("nothing listens on {port}"))
+}
+
+/// One request on a keep-alive connection; returns the status.
+fn request(
+    stream: &mut BufReader<TcpStream>,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> Result<u16, String> {
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .get_mut()
+        .write_all(req.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    stream.read_line(&mut line).map_err(|e| e.to_string())?;
+    let status: u16 = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {line:?}"))?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        stream.read_line(&mut line).map_err(|e| e.to_string())?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).map_err(|e| e.to_string())?;
+    Ok(status)
+}
+
+struct Report {
+    requests: u64,
+    errors: u64,
+    seconds: f64,
+    latencies_us: Vec<u64>,
+}
+
+impl Report {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+    fn pct(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[i] as f64 / 1000.0
+    }
+}
+
+fn load(port: u16, connections: usize, seconds: u64) -> Result<Report, String> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    let threads: Vec<_> = (0..connections)
+        .map(|_| {
+            let (stop, errors) = (stop.clone(), errors.clone());
+            std::thread::spawn(move || -> Result<Vec<u64>, String> {
+                let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                stream.set_nodelay(true).map_err(|e| e.to_string())?;
+                let mut stream = BufReader::new(stream);
+                let mut lat = Vec::with_capacity(100_000);
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let status = request(
+                        &mut stream,
+                        "POST",
+                        "/v23.0/100000000000001/messages",
+                        "authorization: Bearer demo-token\r\n",
+                        SPM,
+                    )?;
+                    lat.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+                    if status != 200 {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Ok(lat)
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in threads {
+        all.extend(
+            t.join()
+                .map_err(|_| "a load thread panicked".to_owned())??,
+        );
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    Ok(Report {
+        requests: all.len() as u64,
+        errors: errors.load(Ordering::Relaxed),
+        seconds: elapsed,
+        latencies_us: all,
+    })
+}
+
+/// A receiver that answers 200 to every POST and counts them.
+fn receiver() -> Result<(u16, Arc<AtomicU64>), String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let count = Arc::new(AtomicU64::new(0));
+    let c = count.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let c = c.clone();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(conn);
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let is_post = line.starts_with("POST");
+                    let mut length = 0usize;
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = line.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if r.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    if is_post {
+                        c.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let _ = r
+                        .get_mut()
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                }
+            });
+        }
+    });
+    Ok((port, count))
+}
+
+pub(crate) fn run(args: &[&str]) -> Result<(), String> {
+    let mut connections = 64usize;
+    let mut seconds = 10u64;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--connections" => {
+                connections = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--connections N")?
+            }
+            "--seconds" => {
+                seconds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--seconds T")?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let seconds = seconds.clamp(1, 120);
+    let connections = connections.clamp(1, 512);
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "wacart-server",
+            "--bin",
+            "wacart",
+        ])
+        .current_dir(crate::root())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("cannot build wacart".into());
+    }
+    let dir = std::env::temp_dir().join(format!("wacart-loadtest-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+
+    // 1. The sandbox, default SQLite store, webhooks to a counting receiver.
+    let (hook_port, delivered) = receiver()?;
+    let port = free_port()?;
+    let db = dir.join("load.db");
+    let listen = format!("127.0.0.1:{port}");
+    let hook = format!("http://127.0.0.1:{hook_port}/hook");
+    let db_text = db.display().to_string();
+    let sandbox = wacart(&[
+        "serve",
+        "--demo",
+        "--listen",
+        &listen,
+        "--db",
+        &db_text,
+        "--webhook-url",
+        &hook,
+    ])?;
+    wait_up(port)?;
+    let mut s = BufReader::new(TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?);
+    let opened = request(
+        &mut s,
+        "POST",
+        "/sandbox/customers/15551230001/messages",
+        "",
+        r#"{"phone_number_id":"100000000000001","text":"hi"}"#,
+    )?;
+    if opened != 200 {
+        return Err(format!("cannot open the window: HTTP {opened}"));
+    }
+    let before = delivered.load(Ordering::Relaxed);
+    let wacart_report = load(port, connections, seconds)?;
+    // Webhooks: every accepted send queues `sent` and, a second later, `delivered`.
+    let queued = 1 + 2 * (wacart_report.requests - wacart_report.errors);
+    let t = Instant::now();
+    let deadline = Duration::from_secs(seconds * 4 + 30);
+    while delivered.load(Ordering::Relaxed) < before + queued && t.elapsed() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let hooks_done = delivered.load(Ordering::Relaxed) - before;
+    let hook_rate = hooks_done as f64 / (wacart_report.seconds + t.elapsed().as_secs_f64());
+    drop(sandbox);
+
+    // 2. The ceiling: a bare axum handler, same load.
+    let bport = free_port()?;
+    let blisten = format!("127.0.0.1:{bport}");
+    let baseline = wacart(&["bench-baseline", "--listen", &blisten])?;
+    wait_up(bport)?;
+    let bare = load(bport, connections, seconds)?;
+    drop(baseline);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    println!("loadtest: {connections} connections, {seconds} s each, 127.0.0.1, release build");
+    for (name, r) in [
+        ("wacart sandbox (SQLite)", &wacart_report),
+        ("bare axum JSON handler", &bare),
+    ] {
+        println!(
+            "{name:<26} {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  ({} requests, {} non-200)",
+            r.rate(),
+            r.pct(0.50),
+            r.pct(0.90),
+            r.pct(0.99),
+            r.pct(1.0),
+            r.requests,
+            r.errors
+        );
+    }
+    println!(
+        "sandbox / bare: {:.0}%",
+        100.0 * wacart_report.rate() / bare.rate().max(1.0)
+    );
+    println!(
+        "webhooks: {hooks_done} of {queued} delivered to a local receiver, {hook_rate:.0}/s over the load and drain ({:.1} s)",
+        wacart_report.seconds + t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
