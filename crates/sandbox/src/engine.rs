@@ -194,6 +194,9 @@ enum Command {
         delivery: u64,
         attempt: Attempt,
     },
+    Attempts {
+        attempts: Vec<(u64, Attempt)>,
+    },
     Redeliver {
         delivery: u64,
     },
@@ -665,6 +668,16 @@ impl Sandbox {
                 }
                 let schedule = self.schedule();
                 self.outbox.record(*delivery, attempt.clone(), schedule);
+                Ok(Output::None)
+            }
+            Command::Attempts { attempts } => {
+                if let Some((id, _)) = attempts.iter().find(|(id, _)| !self.outbox.contains(*id)) {
+                    return Err(EngineError::UnknownDelivery(*id));
+                }
+                let schedule = self.schedule();
+                for (id, attempt) in attempts {
+                    self.outbox.record(*id, attempt.clone(), schedule);
+                }
                 Ok(Output::None)
             }
             Command::Redeliver { delivery } => {
@@ -1790,6 +1803,26 @@ impl Sandbox {
                 value: (),
                 seq: a.seq,
             })
+    }
+
+    /// Records many delivery attempts as one command (the delivery worker's batches).
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownDelivery`] when one of them is unknown (then none is recorded).
+    pub fn record_attempts(
+        &mut self,
+        attempts: Vec<(u64, Attempt)>,
+    ) -> Result<Ack<()>, EngineError> {
+        if attempts.is_empty() {
+            return Ok(Ack {
+                value: (),
+                seq: None,
+            });
+        }
+        self.run(Command::Attempts { attempts }).map(|a| Ack {
+            value: (),
+            seq: a.seq,
+        })
     }
 
     /// Queues a webhook again at once.

@@ -106,11 +106,29 @@ pub(crate) async fn run(
     let limit = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
     let in_flight: Arc<Mutex<HashSet<u64>>> = Arc::default();
     let mut verified: HashSet<(String, String)> = HashSet::new();
+    // Finished attempts come back here and are recorded in batches: one logged command for
+    // many webhooks, not one each.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(u64, Attempt)>();
+    let mut stopping = false;
     loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            () = state.outbox.notified() => {}
-            () = tokio::time::sleep(config.poll) => {}
+        if !stopping {
+            tokio::select! {
+                _ = stop.changed() => stopping = true,
+                () = state.outbox.notified() => {
+                    // Let a burst of commands settle into one scan.
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                () = tokio::time::sleep(config.poll) => {}
+                Some(first) = done_rx.recv() => {
+                    record(&state, &in_flight, first, &mut done_rx).await;
+                }
+            }
+        }
+        if stopping {
+            break;
+        }
+        if let Ok(first) = done_rx.try_recv() {
+            record(&state, &in_flight, first, &mut done_rx).await;
         }
         let due = state
             .sandbox
@@ -139,28 +157,44 @@ pub(crate) async fn run(
             let Ok(permit) = limit.clone().acquire_owned().await else {
                 break;
             };
-            let (http, state, in_flight) = (http.clone(), state.clone(), in_flight.clone());
+            let (http, done) = (http.clone(), done_tx.clone());
             let secret = app.app_secret.expose().to_owned();
             tokio::spawn(async move {
                 let attempt = deliver(&http, &url, &secret, &delivery).await;
-                let ok = attempt.delivered();
-                let id = delivery.id;
-                if let Err(e) = state.sandbox.run(|sb| sb.record_attempt(id, attempt)).await {
-                    tracing::error!(delivery = id, error = %e, "cannot record a delivery attempt");
+                if !attempt.delivered() {
+                    tracing::debug!(delivery = delivery.id, "delivery failed; retry scheduled");
                 }
-                if !ok {
-                    tracing::debug!(delivery = id, "delivery failed; retry scheduled");
-                }
-                in_flight
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .remove(&id);
+                let _ = done.send((delivery.id, attempt));
                 drop(permit);
             });
         }
     }
-    // Let deliveries in flight finish (bounded by their timeout).
+    // Let deliveries in flight finish (bounded by their timeout), and record them.
     let _ = limit
         .acquire_many(u32::try_from(config.concurrency.max(1)).unwrap_or(u32::MAX))
         .await;
+    if let Ok(first) = done_rx.try_recv() {
+        record(&state, &in_flight, first, &mut done_rx).await;
+    }
+}
+
+/// Records `first` and every other finished attempt waiting, as one command.
+async fn record(
+    state: &AppState,
+    in_flight: &Mutex<HashSet<u64>>,
+    first: (u64, Attempt),
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Attempt)>,
+) {
+    let mut batch = vec![first];
+    while let Ok(more) = rx.try_recv() {
+        batch.push(more);
+    }
+    let ids: Vec<u64> = batch.iter().map(|(id, _)| *id).collect();
+    if let Err(e) = state.sandbox.run(|sb| sb.record_attempts(batch)).await {
+        tracing::error!(error = %e, "cannot record delivery attempts");
+    }
+    let mut f = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+    for id in ids {
+        f.remove(&id);
+    }
 }
