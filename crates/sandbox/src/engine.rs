@@ -19,7 +19,7 @@ use wacart_catalog::{
 use wacart_schema::{
     CatalogId, Content, GraphError, InboundContent, InboundMessage, InboundText, Interactive,
     ItemsBatchRequest, MessageContext, MessageId, Options, OutboundMessage, PhoneNumberId,
-    RetailerId, Status, StatusKind, Timestamp, WaId, WabaId, WebhookError, codes,
+    RetailerId, StatusKind, Timestamp, WaId, WabaId, WebhookError, codes,
 };
 
 use crate::clock::{Clock, HOUR};
@@ -558,13 +558,14 @@ impl Sandbox {
                     .get_mut(waba_id)
                     .ok_or_else(|| EngineError::BadRequest(format!("unknown WABA {waba_id}")))?;
                 t.app.callback_url.clone_from(url);
+                self.outbox.set_parked(waba_id, url.is_none());
                 Ok(Output::None)
             }
             Command::AddCustomer { customer } => {
                 if self.customers.contains_key(&customer.wa_id) {
                     return Err(EngineError::Exists(format!(
                         "customer {}",
-                        customer.wa_id.as_str().len()
+                        wacart_schema::MaskedPhone(customer.wa_id.as_str())
                     )));
                 }
                 self.customer_entry(&customer.wa_id, Some(&customer.name));
@@ -747,6 +748,8 @@ impl Sandbox {
                 },
             );
         }
+        self.outbox
+            .set_parked(&t.waba_id, t.app.callback_url.is_none());
         self.tenants.insert(t.waba_id.clone(), t.clone());
         Ok(Output::None)
     }
@@ -967,34 +970,31 @@ impl Sandbox {
             return; // Forwards are the customer's doing: the business hears nothing.
         }
         let biz = out.message.biz_opaque_callback_data.clone();
-        let mut value = json!({"id": id, "status": status, "timestamp": (at / 1000).to_string(), "recipient_id": wa_id});
-        if let Some(b) = biz {
-            value["biz_opaque_callback_data"] = json!(b);
-        }
-        match error {
-            Some(code) => {
-                let details = match code {
-                    codes::REENGAGEMENT_MESSAGE => {
-                        "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
-                    }
-                    _ => {
-                        "Message failed to send because the recipient's WhatsApp version cannot display it."
-                    }
-                };
-                value["errors"] = json!([{"code": code, "title": codes::title(code), "message": codes::title(code),
-                    "error_data": {"details": details}}]);
-            }
-            None => {
-                value["pricing"] = json!({"billable": true, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"});
-            }
-        }
-        let Ok(status): Result<Status, _> = serde_json::from_value(value) else {
-            return;
-        };
+        let failure = error.map(|code| {
+            let details = match code {
+                codes::REENGAGEMENT_MESSAGE => {
+                    "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
+                }
+                _ => "Message failed to send because the recipient's WhatsApp version cannot display it.",
+            };
+            (code, details)
+        });
         let (waba, display) = self.number_identity(&number);
-        let body = crate::webhooks::status_body(&waba, &display, &number, &status);
+        let body = crate::webhooks::status_body(
+            &waba,
+            &display,
+            &number,
+            &crate::webhooks::StatusOut {
+                id,
+                status: status.as_str(),
+                timestamp: at / 1000,
+                recipient_id: &wa_id,
+                biz_opaque_callback_data: biz.as_deref(),
+                failure,
+            },
+        );
         self.outbox.push(&waba, "statuses", body, at);
-        if out_status_is(&status, StatusKind::Delivered)
+        if status == StatusKind::Delivered
             && let Some(after) = self.config.read_after
         {
             let seq = self.next_id();
@@ -1433,10 +1433,6 @@ impl Sandbox {
         }
         Ok(import.report)
     }
-}
-
-fn out_status_is(status: &Status, kind: StatusKind) -> bool {
-    status.status == kind
 }
 
 fn product_view(catalog: Option<&Catalog>, id: &RetailerId) -> ProductView {

@@ -6,8 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wacart_schema::{
-    Contact, InboundMessage, Metadata, PhoneNumberId, Status, WaId, WabaId, WebhookError,
-    to_vec_ascii,
+    InboundMessage, MessageId, PhoneNumberId, WaId, WabaId, WebhookError, to_vec_ascii,
 };
 
 /// One attempt to deliver a webhook.
@@ -113,6 +112,8 @@ pub(crate) struct Outbox {
     next_id: u64,
     /// `order[..tagged]` carry their log position.
     tagged: usize,
+    /// WABAs without a callback: their webhooks wait outside `due`, so scans never meet them.
+    parked: std::collections::HashSet<WabaId>,
 }
 
 impl Outbox {
@@ -140,7 +141,9 @@ impl Outbox {
             },
         );
         self.order.push(id);
-        self.due.insert((at, id));
+        if !self.parked.contains(waba_id) {
+            self.due.insert((at, id));
+        }
         id
     }
 
@@ -198,7 +201,9 @@ impl Outbox {
             Some(next) => {
                 d.state = DeliveryState::Pending;
                 d.next_attempt_at = Some(next);
-                self.due.insert((next, id));
+                if !self.parked.contains(&d.waba_id) {
+                    self.due.insert((next, id));
+                }
             }
             None => d.state = DeliveryState::Dropped,
         }
@@ -214,36 +219,181 @@ impl Outbox {
         }
         d.state = DeliveryState::Pending;
         d.next_attempt_at = Some(at);
-        self.due.insert((at, id));
+        if !self.parked.contains(&d.waba_id) {
+            self.due.insert((at, id));
+        }
+    }
+
+    /// Holds a WABA's webhooks (no callback) or releases them (a callback was set).
+    pub(crate) fn set_parked(&mut self, waba_id: &WabaId, parked: bool) {
+        if parked == self.parked.contains(waba_id) {
+            return;
+        }
+        if parked {
+            self.parked.insert(waba_id.clone());
+            let deliveries = &self.deliveries;
+            self.due
+                .retain(|(_, id)| deliveries.get(id).is_none_or(|d| d.waba_id != *waba_id));
+        } else {
+            self.parked.remove(waba_id);
+            for d in self.deliveries.values() {
+                if d.waba_id == *waba_id
+                    && d.state == DeliveryState::Pending
+                    && let Some(at) = d.next_attempt_at
+                {
+                    self.due.insert((at, d.id));
+                }
+            }
+        }
     }
 }
 
-/// The envelope around one change value.
-fn envelope(waba_id: &WabaId, value: serde_json::Value) -> Vec<u8> {
-    let payload = json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": waba_id, "changes": [{"field": "messages", "value": value}]}],
-    });
-    // Serializing a `Value` cannot fail.
-    to_vec_ascii(&payload).unwrap_or_default()
+// Webhook bodies are serialized from borrowed structs in Meta's field order: no intermediate
+// `serde_json::Value`, so an accepted send allocates little beyond the bytes it queues.
+
+#[derive(Serialize)]
+struct Envelope<'a, V> {
+    object: &'static str,
+    entry: [EntryOut<'a, V>; 1],
 }
 
-fn metadata(display_number: &str, phone_number_id: &PhoneNumberId) -> Metadata {
-    serde_json::from_value(
-        json!({"display_phone_number": display_number, "phone_number_id": phone_number_id}),
-    )
-    .unwrap_or_else(|_| unreachable!("a metadata object"))
+#[derive(Serialize)]
+struct EntryOut<'a, V> {
+    id: &'a WabaId,
+    changes: [ChangeOut<V>; 1],
+}
+
+#[derive(Serialize)]
+struct ChangeOut<V> {
+    value: V,
+    field: &'static str,
+}
+
+#[derive(Serialize)]
+struct MetadataOut<'a> {
+    display_phone_number: &'a str,
+    phone_number_id: &'a PhoneNumberId,
+}
+
+#[derive(Serialize)]
+struct StatusesValue<'a> {
+    messaging_product: &'static str,
+    metadata: MetadataOut<'a>,
+    statuses: [&'a StatusOut<'a>; 1],
+}
+
+/// One status, as the engine reports it.
+pub(crate) struct StatusOut<'a> {
+    pub(crate) id: &'a MessageId,
+    pub(crate) status: &'a str,
+    /// Unix seconds.
+    pub(crate) timestamp: u64,
+    pub(crate) recipient_id: &'a WaId,
+    pub(crate) biz_opaque_callback_data: Option<&'a str>,
+    /// (code, details) of a `failed` status.
+    pub(crate) failure: Option<(u32, &'a str)>,
+}
+
+impl Serialize for StatusOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("id", self.id)?;
+        m.serialize_entry("status", self.status)?;
+        m.serialize_entry("timestamp", &self.timestamp.to_string())?;
+        m.serialize_entry("recipient_id", self.recipient_id)?;
+        if let Some(b) = self.biz_opaque_callback_data {
+            m.serialize_entry("biz_opaque_callback_data", b)?;
+        }
+        match self.failure {
+            Some((code, details)) => {
+                let title = wacart_schema::codes::title(code);
+                m.serialize_entry(
+                    "errors",
+                    &[json!({"code": code, "title": title, "message": title, "error_data": {"details": details}})],
+                )?;
+            }
+            None => m.serialize_entry(
+                "pricing",
+                &PricingOut {
+                    billable: true,
+                    pricing_model: "PMP",
+                    kind: "free_customer_service",
+                    category: "service",
+                },
+            )?,
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct PricingOut {
+    billable: bool,
+    pricing_model: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    category: &'static str,
+}
+
+#[derive(Serialize)]
+struct ContactOut<'a> {
+    profile: ProfileOut<'a>,
+    wa_id: &'a WaId,
+}
+
+#[derive(Serialize)]
+struct ProfileOut<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct MessagesValue<'a> {
+    messaging_product: &'static str,
+    metadata: MetadataOut<'a>,
+    contacts: [ContactOut<'a>; 1],
+    messages: [&'a InboundMessage; 1],
+}
+
+#[derive(Serialize)]
+struct ErrorsValue<'a> {
+    messaging_product: &'static str,
+    metadata: MetadataOut<'a>,
+    errors: [&'a WebhookError; 1],
+}
+
+fn envelope<V: Serialize>(waba_id: &WabaId, value: V) -> Vec<u8> {
+    let payload = Envelope {
+        object: "whatsapp_business_account",
+        entry: [EntryOut {
+            id: waba_id,
+            changes: [ChangeOut {
+                value,
+                field: "messages",
+            }],
+        }],
+    };
+    // Strings, numbers and maps with string keys: serialization cannot fail.
+    to_vec_ascii(&payload).unwrap_or_default()
 }
 
 pub(crate) fn status_body(
     waba_id: &WabaId,
     display: &str,
     number: &PhoneNumberId,
-    status: &Status,
+    status: &StatusOut<'_>,
 ) -> Vec<u8> {
+    let metadata = MetadataOut {
+        display_phone_number: display,
+        phone_number_id: number,
+    };
     envelope(
         waba_id,
-        json!({"messaging_product": "whatsapp", "metadata": metadata(display, number), "statuses": [status]}),
+        StatusesValue {
+            messaging_product: "whatsapp",
+            metadata,
+            statuses: [status],
+        },
     )
 }
 
@@ -255,13 +405,22 @@ pub(crate) fn message_body(
     wa_id: &WaId,
     message: &InboundMessage,
 ) -> Vec<u8> {
-    let contact: Contact =
-        serde_json::from_value(json!({"profile": {"name": name}, "wa_id": wa_id}))
-            .unwrap_or_else(|_| unreachable!("a contact object"));
+    let metadata = MetadataOut {
+        display_phone_number: display,
+        phone_number_id: number,
+    };
+    let contacts = [ContactOut {
+        profile: ProfileOut { name },
+        wa_id,
+    }];
     envelope(
         waba_id,
-        json!({"messaging_product": "whatsapp", "metadata": metadata(display, number),
-               "contacts": [contact], "messages": [message]}),
+        MessagesValue {
+            messaging_product: "whatsapp",
+            metadata,
+            contacts,
+            messages: [message],
+        },
     )
 }
 
@@ -271,9 +430,17 @@ pub(crate) fn errors_body(
     number: &PhoneNumberId,
     error: &WebhookError,
 ) -> Vec<u8> {
+    let metadata = MetadataOut {
+        display_phone_number: display,
+        phone_number_id: number,
+    };
     envelope(
         waba_id,
-        json!({"messaging_product": "whatsapp", "metadata": metadata(display, number), "errors": [error]}),
+        ErrorsValue {
+            messaging_product: "whatsapp",
+            metadata,
+            errors: [error],
+        },
     )
 }
 
@@ -312,6 +479,20 @@ mod tests {
             &[1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000]
         );
         assert!(at <= 300_000);
+    }
+
+    #[test]
+    fn parked_webhooks_wait_outside_the_due_set_until_released() {
+        let mut o = Outbox::default();
+        let (a, b) = (WabaId::new("a"), WabaId::new("b"));
+        o.set_parked(&a, true);
+        let held = o.push(&a, "statuses", b"{}".to_vec(), 1);
+        let free = o.push(&b, "statuses", b"{}".to_vec(), 2);
+        assert_eq!(o.due(10).map(|d| d.id).collect::<Vec<_>>(), [free]);
+        o.set_parked(&a, false);
+        assert_eq!(o.due(10).map(|d| d.id).collect::<Vec<_>>(), [held, free]);
+        o.set_parked(&b, true);
+        assert_eq!(o.due(10).map(|d| d.id).collect::<Vec<_>>(), [held]);
     }
 
     #[test]

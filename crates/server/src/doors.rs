@@ -128,10 +128,7 @@ async fn message_body(shape: Shape, headers: &HeaderMap, body: Body) -> Result<B
 }
 
 fn validation_options(state: &AppState) -> wacart_schema::Options {
-    let strict = state
-        .sandbox
-        .read(|sb| sb.config().strict_catalog_thumbnail);
-    wacart_schema::Options::default().strict_catalog_thumbnail(strict)
+    wacart_schema::Options::default().strict_catalog_thumbnail(state.strict_catalog_thumbnail)
 }
 
 fn invalid(shape: Shape, e: &InputError) -> Response {

@@ -41,14 +41,19 @@ pub struct AppState {
     pub(crate) sandbox: Arc<SharedSandbox>,
     /// Wakes the delivery worker when a command may have queued webhooks.
     pub(crate) outbox: Arc<tokio::sync::Notify>,
+    /// The sandbox's strict catalog-message rule (fixed while it runs).
+    pub(crate) strict_catalog_thumbnail: bool,
 }
 
 impl AppState {
     /// State over a shared sandbox.
     pub fn new(sandbox: Arc<SharedSandbox>) -> Self {
+        let strict_catalog_thumbnail = sandbox.read(|sb| sb.config().strict_catalog_thumbnail);
+        let outbox = Arc::new(tokio::sync::Notify::new());
         AppState {
             sandbox,
-            outbox: Arc::new(tokio::sync::Notify::new()),
+            outbox,
+            strict_catalog_thumbnail,
         }
     }
 
