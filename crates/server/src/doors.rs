@@ -99,6 +99,38 @@ fn graph_auth(
         })
 }
 
+/// What a Graph node route may touch.
+#[derive(Clone, Copy)]
+enum Node {
+    /// The token's own phone number.
+    Number,
+    /// A catalog of the token's WABA.
+    Catalog,
+}
+
+/// The Graph door's preamble: a well-formed path, a valid token, and a node it may touch.
+/// Answers the number the token reaches and the node.
+fn graph_node(
+    state: &AppState,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: &HeaderMap,
+    kind: Node,
+) -> Result<(PhoneNumberId, String), Response> {
+    let Ok(Path((version, node))) = path else {
+        return Err(bad_path(Shape::Graph));
+    };
+    let number = graph_auth(state, headers, &version)?;
+    let allowed = match kind {
+        Node::Number => number.as_str() == node,
+        Node::Catalog => owns_catalog(state, &number, &node),
+    };
+    if allowed {
+        Ok((number, node))
+    } else {
+        Err(no_such_node(&node))
+    }
+}
+
 fn no_such_node(node: &str) -> Response {
     errors::graph(
         codes::INVALID_PARAMETER,
@@ -171,16 +203,10 @@ async fn meta_send(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Ok(Path((version, node))) = path else {
-        return bad_path(Shape::Graph);
-    };
-    let number = match graph_auth(&state, &headers, &version) {
+    let (number, _) = match graph_node(&state, path, &headers, Node::Number) {
         Ok(n) => n,
         Err(r) => return r,
     };
-    if number.as_str() != node {
-        return no_such_node(&node);
-    }
     let bytes = match message_body(Shape::Graph, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -305,16 +331,10 @@ async fn items_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Ok(Path((version, node))) = path else {
-        return bad_path(Shape::Graph);
-    };
-    let number = match graph_auth(&state, &headers, &version) {
+    let (_, node) = match graph_node(&state, path, &headers, Node::Catalog) {
         Ok(n) => n,
         Err(r) => return r,
     };
-    if !owns_catalog(&state, &number, &node) {
-        return no_such_node(&node);
-    }
     let bytes = match message_body(Shape::Graph, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -368,16 +388,10 @@ async fn products(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Path((version, node))) = path else {
-        return bad_path(Shape::Graph);
-    };
-    let number = match graph_auth(&state, &headers, &version) {
+    let (_, node) = match graph_node(&state, path, &headers, Node::Catalog) {
         Ok(n) => n,
         Err(r) => return r,
     };
-    if !owns_catalog(&state, &number, &node) {
-        return no_such_node(&node);
-    }
     let data = state.sandbox.read(|sb| {
         sb.catalog(&CatalogId::new(node.clone()))
             .map(|c| {
@@ -413,16 +427,10 @@ async fn get_settings(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Path((version, node))) = path else {
-        return bad_path(Shape::Graph);
-    };
-    let number = match graph_auth(&state, &headers, &version) {
+    let (number, node) = match graph_node(&state, path, &headers, Node::Number) {
         Ok(n) => n,
         Err(r) => return r,
     };
-    if number.as_str() != node {
-        return no_such_node(&node);
-    }
     match state.sandbox.read(|sb| sb.settings(&number)) {
         Some(s) => errors::ok(&settings_response(&number, s)),
         None => no_such_node(&node),
@@ -443,16 +451,10 @@ async fn post_settings(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Ok(Path((version, node))) = path else {
-        return bad_path(Shape::Graph);
-    };
-    let number = match graph_auth(&state, &headers, &version) {
+    let (number, _) = match graph_node(&state, path, &headers, Node::Number) {
         Ok(n) => n,
         Err(r) => return r,
     };
-    if number.as_str() != node {
-        return no_such_node(&node);
-    }
     let (mut cart, mut visible) = (None, None);
     for pair in query
         .as_deref()
