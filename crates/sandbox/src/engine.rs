@@ -1911,6 +1911,30 @@ impl Sandbox {
         self.customers.contains_key(wa_id)
     }
 
+    /// A device's cart lines (retailer id, quantity) and whether it shows the notice, without
+    /// viewing it (the notice stays).
+    pub fn cart_lines(
+        &self,
+        wa_id: &WaId,
+        device: &str,
+        number: &PhoneNumberId,
+    ) -> (Vec<(RetailerId, u32)>, bool) {
+        let key = CartKey::new(
+            number.clone(),
+            wa_id.clone(),
+            wacart_catalog::DeviceId::new(device),
+        );
+        self.carts.cart(&key).map_or((Vec::new(), false), |c| {
+            (
+                c.lines()
+                    .iter()
+                    .map(|l| (l.retailer_id.clone(), l.quantity))
+                    .collect(),
+                c.notice().is_some(),
+            )
+        })
+    }
+
     /// The customer's devices.
     pub fn devices(&self, wa_id: &WaId) -> Option<&BTreeMap<String, Device>> {
         self.customers.get(wa_id).map(|c| &c.devices)

@@ -123,7 +123,37 @@ fn observable(sb: &Sandbox) -> Value {
         .iter()
         .map(|c| serde_json::to_value(sb.thread_view(&WaId::new(*c), &World::n())).unwrap())
         .collect();
-    json!({"deliveries": deliveries, "threads": threads})
+    let mut carts = Vec::new();
+    for c in [ALICE, BOB] {
+        for device in ["phone", "web"] {
+            let (lines, notice) = sb.cart_lines(&WaId::new(c), device, &World::n());
+            let lines: Vec<(String, u32)> = lines
+                .into_iter()
+                .map(|(id, q)| (id.to_string(), q))
+                .collect();
+            carts.push(json!({"customer": c, "device": device, "lines": lines, "notice": notice}));
+        }
+    }
+    let settings = sb
+        .settings(&World::n())
+        .map(|s| (s.is_cart_enabled, s.is_catalog_visible));
+    let products: Vec<String> = sb
+        .catalog(&CATALOG.into())
+        .map(|c| {
+            c.products()
+                .map(|p| {
+                    format!(
+                        "{}|{}|{}|{}",
+                        p.retailer_id(),
+                        p.title(),
+                        p.price().to_price(),
+                        p.availability().as_str()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({"deliveries": deliveries, "threads": threads, "carts": carts, "settings": settings, "products": products})
 }
 
 fn spm(to: &str, id: &str) -> OutboundMessage {

@@ -91,13 +91,9 @@ impl Limiter {
     /// Waits until a message to `recipient` may go.
     pub(crate) async fn acquire(&self, recipient: &str) {
         let now = Instant::now();
-        let mut wait = Duration::ZERO;
-        if let Some((limit, gcra)) = &self.number {
-            let mut g = gcra
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            wait = wait.max(g.reserve(now, limit));
-        }
+        // The customer's slot first: the number's slot is then taken at the moment the message
+        // will really go, so pair-delayed messages do not bunch up on the number's rate.
+        let mut at = now;
         if let Some((limit, map)) = &self.pairs {
             let mut map = map
                 .lock()
@@ -106,9 +102,18 @@ impl Limiter {
                 // Forget customers whose slot is in the past: they are as good as new.
                 map.retain(|_, g| g.tat > now);
             }
-            let g = map.entry(recipient.to_owned()).or_insert(Gcra { tat: now });
-            wait = wait.max(g.reserve(now, limit));
+            // `+1650…` and `1650…` are the same customer.
+            let key = recipient.trim().trim_start_matches('+');
+            let g = map.entry(key.to_owned()).or_insert(Gcra { tat: now });
+            at = now + g.reserve(now, limit);
         }
+        if let Some((limit, gcra)) = &self.number {
+            let mut g = gcra
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            at += g.reserve(at, limit);
+        }
+        let wait = at.saturating_duration_since(now);
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
@@ -158,6 +163,22 @@ mod tests {
         limiter.acquire("b").await;
         assert_eq!(start.elapsed(), Duration::ZERO);
         limiter.acquire("a").await;
+        assert_eq!(start.elapsed(), Duration::from_secs(6));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_plus_sign_does_not_make_another_customer() {
+        let limiter = Limiter::new(
+            None,
+            Some(RateLimit {
+                count: 1,
+                period: Duration::from_secs(6),
+                burst: 1,
+            }),
+        );
+        let start = Instant::now();
+        limiter.acquire("+16505551234").await;
+        limiter.acquire("16505551234").await;
         assert_eq!(start.elapsed(), Duration::from_secs(6));
     }
 
