@@ -70,6 +70,13 @@ async fn hostile_requests_get_the_doors_error_shape() {
         r#"{{"messaging_product":"whatsapp","to":"15551230001","type":"text","text":{{"body":"{}"}}}}"#,
         "x".repeat(300_000)
     );
+    let many = format!(
+        r#"{{"messaging_object":{{"to":"{}","text":{{"body":"hi"}}}}}}"#,
+        (0..51)
+            .map(|i| format!("1555123{i:04}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let cases = vec![
         case("no token", "POST", SEND, &[("content-type", "application/json")], GOOD.as_bytes(), 401, Expect::Graph(190)),
@@ -103,6 +110,13 @@ async fn hostile_requests_get_the_doors_error_shape() {
         case("cart unknown customer", "GET", "/sandbox/customers/19990000000/devices/phone/carts/100000000000001", &[], b"", 404, Expect::Graph(100)),
         case("customer not a number", "POST", "/sandbox/customers/alice/messages", &[], br#"{"phone_number_id":"100000000000001","text":"hi"}"#, 400, Expect::Graph(131009)),
         case("empty cart send", "POST", "/sandbox/customers/15551230002/devices/phone/carts/100000000000001/send", &[], b"{}", 400, Expect::Graph(131009)),
+        case("wrong method", "GET", SEND, META, b"", 405, Expect::Graph(100)),
+        case("empty bearer", "POST", SEND, &[("authorization", "Bearer "), ("content-type", "application/json")], GOOD.as_bytes(), 401, Expect::Graph(190)),
+        case("360 empty key", "POST", "/messages", &[("d360-api-key", " "), ("content-type", "application/json")], GOOD.as_bytes(), 401, Expect::D360),
+        case("kaleyra too many recipients", "POST", KALEYRA, KAL, many.as_bytes(), 400, Expect::Kaleyra("WA400")),
+        case("feed to an unknown catalog", "POST", "/sandbox/catalogs/999/feed", &[], b"id,title\n", 404, Expect::Graph(100)),
+        case("deliveries bad state", "GET", "/sandbox/webhooks/deliveries?state=lost", &[], b"", 400, Expect::Graph(100)),
+        case("products bad limit", "GET", "/v23.0/300000000000001/products?limit=all", META, b"", 400, Expect::Graph(100)),
         case("redeliver unknown", "POST", "/sandbox/webhooks/deliveries/424242/redeliver", &[], b"", 404, Expect::Graph(100)),
         case("redeliver not an id", "POST", "/sandbox/webhooks/deliveries/x/redeliver", &[], b"", 400, Expect::Graph(100)),
     ];

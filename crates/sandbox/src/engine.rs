@@ -714,6 +714,44 @@ impl Sandbox {
                 )));
             }
         }
+        // Credentials pick the number: each must be non-empty and reach one number only.
+        let mut seen = std::collections::HashSet::new();
+        for n in &t.numbers {
+            let mut creds: Vec<String> = n
+                .tokens
+                .iter()
+                .map(|c| format!("token:{}", c.expose()))
+                .collect();
+            creds.extend(n.d360_key.iter().map(|k| format!("d360:{}", k.expose())));
+            creds.extend(
+                n.kaleyra
+                    .iter()
+                    .map(|(sid, k)| format!("kaleyra:{sid}:{}", k.expose())),
+            );
+            for c in creds {
+                let value = c.rsplit(':').next().unwrap_or_default();
+                if value.is_empty() {
+                    return Err(EngineError::BadRequest(format!(
+                        "number {} has an empty credential",
+                        n.phone_number_id
+                    )));
+                }
+                let taken = match c.split_once(':') {
+                    Some(("token", v)) => self.tokens.contains_key(v),
+                    Some(("d360", v)) => self.d360_keys.contains_key(v),
+                    _ => n.kaleyra.as_ref().is_some_and(|(sid, k)| {
+                        self.kaleyra
+                            .contains_key(&(sid.clone(), k.expose().to_owned()))
+                    }),
+                };
+                if taken || !seen.insert(c) {
+                    return Err(EngineError::Exists(format!(
+                        "a credential of number {}",
+                        n.phone_number_id
+                    )));
+                }
+            }
+        }
         for c in &t.catalogs {
             if self.catalogs.contains_key(c) {
                 return Err(EngineError::Exists(format!("catalog {c}")));
@@ -1582,6 +1620,17 @@ impl Sandbox {
         wa_id: &WaId,
         number: &PhoneNumberId,
     ) -> Result<Ack<Vec<MessageView>>, EngineError> {
+        // Nothing unread: a plain read, nothing to log.
+        self.tick();
+        let unread = self.threads.get(&(number.clone(), wa_id.clone())).is_some_and(|t| {
+            t.entries.iter().any(|e| matches!(e, Entry::Out(o) if o.failure.is_none() && o.status != StatusKind::Read))
+        });
+        if !unread && self.numbers.contains_key(number) && self.customers.contains_key(wa_id) {
+            return Ok(Ack {
+                value: self.thread_view(wa_id, number),
+                seq: None,
+            });
+        }
         let ack = self.run(Command::ViewThread {
             wa_id: wa_id.clone(),
             number: number.clone(),
@@ -1861,6 +1910,23 @@ impl Sandbox {
             .order
             .iter()
             .filter_map(|id| self.outbox.deliveries.get(id))
+            .collect()
+    }
+
+    /// A page of webhooks, oldest first: those with an id above `after`, in `state` if given.
+    pub fn deliveries_page(
+        &self,
+        after: u64,
+        limit: usize,
+        state: Option<crate::webhooks::DeliveryState>,
+    ) -> Vec<Delivery> {
+        let start = self.outbox.order.partition_point(|id| *id <= after);
+        self.outbox.order[start..]
+            .iter()
+            .filter_map(|id| self.outbox.deliveries.get(id))
+            .filter(|d| state.is_none_or(|s| d.state == s))
+            .take(limit)
+            .cloned()
             .collect()
     }
 

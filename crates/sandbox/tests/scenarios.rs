@@ -610,3 +610,45 @@ fn the_configuration_is_part_of_the_log() {
     w.clock.advance(1);
     assert_eq!(w.clock.now_millis(), T0 + 1);
 }
+
+#[test]
+fn credentials_reach_one_number_only_and_are_never_empty() {
+    let w = World::new(memory(), Config::default());
+    let mut sb = w.sb;
+    let reuse = TenantSpec::new("200000000000002", AppSpec::new("s", "v")).number(NumberSpec::new(
+        "100000000000002",
+        "15550002222",
+        "demo-token",
+    ));
+    assert!(
+        matches!(sb.create_tenant_cmd(reuse), Err(EngineError::Exists(_))),
+        "a token of another number"
+    );
+    let empty = TenantSpec::new("200000000000003", AppSpec::new("s", "v")).number(NumberSpec::new(
+        "100000000000003",
+        "15550003333",
+        "",
+    ));
+    assert!(matches!(
+        sb.create_tenant_cmd(empty),
+        Err(EngineError::BadRequest(_))
+    ));
+    let ok = TenantSpec::new("200000000000004", AppSpec::new("s", "v")).number(NumberSpec::new(
+        "100000000000004",
+        "15550004444",
+        "other-token",
+    ));
+    assert!(sb.create_tenant_cmd(ok).is_ok());
+}
+
+#[test]
+fn reading_a_thread_with_nothing_unread_logs_nothing() {
+    let store = memory();
+    let mut w = World::new(store.clone(), Config::default());
+    let alice = WaId::new(ALICE);
+    let _ = w.sb.customer_text(&alice, &World::n(), "hi").unwrap();
+    let records = store.load().unwrap().len();
+    let view = w.sb.view_thread(&alice, &World::n()).unwrap();
+    assert_eq!((view.value.len(), view.seq), (1, None));
+    assert_eq!(store.load().unwrap().len(), records);
+}

@@ -3,14 +3,14 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use wacart_sandbox::{Device, Platform};
+use wacart_sandbox::{DeliveryState, Device, Platform};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
@@ -293,11 +293,37 @@ async fn forward(
     }
 }
 
-async fn deliveries(State(st): State<AppState>) -> Response {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    #[serde(default)]
+    after: u64,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    state: Option<DeliveryState>,
+}
+
+/// Webhooks with their attempts, a page at a time: `?after=ID&limit=N&state=pending|delivered|dropped`
+/// (100 by default, at most 1000); `paging.after` continues.
+async fn deliveries(
+    State(st): State<AppState>,
+    query: Result<Query<Page>, QueryRejection>,
+) -> Response {
+    let Ok(Query(page)) = query else {
+        return errors::graph(
+            codes::INVALID_PARAMETER,
+            "after and limit are numbers; state is pending, delivered or dropped",
+        );
+    };
+    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
     let list = st
         .sandbox
-        .read(|sb| sb.deliveries().into_iter().cloned().collect::<Vec<_>>());
-    errors::ok(&json!({"data": list}))
+        .read(|sb| sb.deliveries_page(page.after, limit, page.state));
+    let next = (list.len() == limit)
+        .then(|| list.last().map(|d| d.id))
+        .flatten();
+    errors::ok(&json!({"data": list, "paging": {"after": next}}))
 }
 
 async fn redeliver(State(st): State<AppState>, path: Result<Path<u64>, PathRejection>) -> Response {

@@ -19,6 +19,9 @@ use wacart_schema::{
 use crate::AppState;
 use crate::errors::{self, Shape};
 
+/// Most recipients one Kaleyra request may list.
+const MAX_KALEYRA_RECIPIENTS: usize = 50;
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/{version}/{node}/messages", post(meta_send))
@@ -88,6 +91,12 @@ fn graph_auth(
         .or_else(|| auth.strip_prefix("bearer "))
         .unwrap_or("")
         .trim();
+    if token.is_empty() {
+        return Err(errors::unauthorized(
+            Shape::Graph,
+            "Invalid OAuth access token - Cannot parse access token",
+        ));
+    }
     state
         .sandbox
         .read(|sb| sb.number_for_token(token).cloned())
@@ -222,7 +231,10 @@ async fn meta_send(
 }
 
 async fn d360_send(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let key = header(&headers, "d360-api-key").unwrap_or("");
+    let key = header(&headers, "d360-api-key").unwrap_or("").trim();
+    if key.is_empty() {
+        return errors::unauthorized(Shape::D360, "Invalid api key");
+    }
     let Some(number) = state
         .sandbox
         .read(|sb| sb.number_for_d360_key(key).cloned())
@@ -252,7 +264,10 @@ async fn kaleyra_send(
     let Ok(Path((sid, business_number))) = path else {
         return bad_path(Shape::Kaleyra);
     };
-    let key = header(&headers, "api-key").unwrap_or("");
+    let key = header(&headers, "api-key").unwrap_or("").trim();
+    if key.is_empty() {
+        return errors::unauthorized(Shape::Kaleyra, "no API key");
+    }
     let Some(number) = state
         .sandbox
         .read(|sb| sb.number_for_kaleyra(&sid, key).cloned())
@@ -286,21 +301,39 @@ async fn kaleyra_send(
         Err(v) => return invalid(Shape::Kaleyra, &InputError::Invalid(v)),
     };
     request.normalize();
-    // One message per recipient of a comma-separated `to`.
-    let recipients: Vec<String> = request
+    // One message per recipient of a comma-separated `to` (each once, at most 50).
+    let mut recipients: Vec<String> = Vec::new();
+    for r in request
         .messaging_object
         .to
         .as_str()
         .split(',')
-        .map(|r| r.trim().to_owned())
-        .collect();
+        .map(|r| r.trim().trim_start_matches('+'))
+    {
+        if !recipients.iter().any(|x| x == r) {
+            recipients.push(r.to_owned());
+        }
+    }
+    if recipients.len() > MAX_KALEYRA_RECIPIENTS {
+        let details = format!("at most {MAX_KALEYRA_RECIPIENTS} recipients per request");
+        return errors::refuse(
+            Shape::Kaleyra,
+            codes::PARAMETER_VALUE_INVALID,
+            details,
+            "WA400",
+        );
+    }
     let mut ids = Vec::new();
+    let mut failed = Vec::new();
     for r in recipients {
         let mut message = request.messaging_object.clone();
-        message.to = Recipient::new(r);
+        message.to = Recipient::new(r.clone());
         match accept(&state, Shape::Kaleyra, &number, message, Door::Kaleyra).await {
             Ok(resp) => ids.extend(resp.message_id().cloned()),
-            Err(resp) => return resp,
+            // The first refusal with nothing accepted yet is the answer; after that, the
+            // accepted ones must not be retried, so the answer is 202 with the failures listed.
+            Err(resp) if ids.is_empty() => return resp,
+            Err(resp) => failed.push(json!({"to": r, "status": resp.status().as_u16()})),
         }
     }
     let Some(first) = ids.first() else {
@@ -311,6 +344,9 @@ async fn kaleyra_send(
         && let Some(Value::Object(data)) = &mut answer.data
     {
         data.insert("message_ids".into(), json!(ids));
+    }
+    if !failed.is_empty() {
+        answer.error = Some(json!({"failed": failed}));
     }
     errors::with_status(StatusCode::ACCEPTED, &answer)
 }
@@ -387,15 +423,41 @@ async fn products(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let (_, node) = match graph_node(&state, path, &headers, Node::Catalog) {
         Ok(n) => n,
         Err(r) => return r,
     };
+    // A page at a time: `?limit=N` (25 by default, at most 1000) and `?after=` the cursor
+    // `paging.cursors.after` gave.
+    let (mut limit, mut after) = (25usize, 0usize);
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match k {
+            "limit" => &mut limit,
+            "after" => &mut after,
+            _ => continue,
+        };
+        match v.parse() {
+            Ok(n) => *slot = n,
+            Err(_) => {
+                return errors::graph(codes::INVALID_PARAMETER, format!("{k} must be a number"));
+            }
+        }
+    }
+    let limit = limit.clamp(1, 1000);
     let data = state.sandbox.read(|sb| {
         sb.catalog(&CatalogId::new(node.clone()))
             .map(|c| {
                 c.products()
+                    .skip(after)
+                    .take(limit)
                     .map(|p| {
                         json!({"retailer_id": p.retailer_id(), "name": p.title(), "description": p.description(),
                             "availability": p.availability().as_str(), "condition": p.condition().as_str(),
@@ -408,7 +470,8 @@ async fn products(
             })
             .unwrap_or_default()
     });
-    errors::ok(&json!({"data": data}))
+    let next = (data.len() == limit).then(|| (after + limit).to_string());
+    errors::ok(&json!({"data": data, "paging": {"cursors": {"after": next}}}))
 }
 
 fn settings_response(
@@ -507,23 +570,30 @@ async fn feed(
     let Ok(Path(catalog_id)) = path else {
         return bad_path(Shape::Graph);
     };
+    let catalog = CatalogId::new(catalog_id);
+    // An unknown catalog is refused before its body is read.
+    if state.sandbox.read(|sb| sb.catalog(&catalog).is_none()) {
+        return errors::engine(Shape::Graph, &EngineError::UnknownCatalog(catalog));
+    }
     let Some(bytes) = read_body(body, crate::MAX_FEED).await else {
         return errors::too_large(Shape::Graph, crate::MAX_FEED);
     };
-    let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+    let Ok(text) = String::from_utf8(Vec::from(bytes)) else {
         return errors::graph(codes::INVALID_PARAMETER, "the feed is not UTF-8");
     };
-    let catalog = CatalogId::new(catalog_id);
     match state.sandbox.run(|sb| sb.import_feed(&catalog, text)).await {
         Ok(report) => {
             state.outbox.notify_one();
+            // The first 1000 rejected rows; the count says how many there were.
             let rejected: Vec<Value> = report
                 .rejected
                 .iter()
+                .take(1000)
                 .map(|r| json!({"line": r.line, "column": r.column, "reason": r.reason}))
                 .collect();
             errors::ok(
-                &json!({"loaded": report.loaded, "created": report.created, "updated": report.updated, "rejected": rejected}),
+                &json!({"loaded": report.loaded, "created": report.created, "updated": report.updated,
+                        "rejected_count": report.rejected.len(), "rejected": rejected}),
             )
         }
         Err(EngineError::BadRequest(m)) => errors::graph(codes::INVALID_PARAMETER, m),

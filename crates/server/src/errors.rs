@@ -113,6 +113,14 @@ pub(crate) fn engine(shape: Shape, e: &EngineError) -> Response {
                 trace_id(),
             )),
         },
+        EngineError::UnknownNumber(_) if shape == Shape::Kaleyra => json(
+            StatusCode::UNAUTHORIZED,
+            &KaleyraResponse::error(
+                "WA401",
+                "The WhatsApp number is not on this account.",
+                serde_json::json!({}),
+            ),
+        ),
         EngineError::UnknownNumber(id) => refuse(
             shape,
             codes::INVALID_PARAMETER,
@@ -150,6 +158,23 @@ pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
         trace_id(),
     );
     json(StatusCode::NOT_FOUND, &GraphErrorResponse::from(error))
+}
+
+/// A known path with a method it does not take, in Graph's shape.
+pub(crate) async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let details = format!(
+        "Unsupported {} request on {}",
+        method.as_str().to_ascii_lowercase(),
+        uri.path()
+    );
+    let error = GraphError::new(codes::INVALID_PARAMETER, details, trace_id());
+    json(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &GraphErrorResponse::from(error),
+    )
 }
 
 /// JSON `value` with status 200.

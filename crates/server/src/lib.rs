@@ -66,13 +66,14 @@ impl AppState {
 /// Largest body of a send or API call (bytes): larger is 413.
 pub const MAX_BODY: usize = 256 * 1024;
 /// Largest feed upload (bytes).
-pub const MAX_FEED: usize = 512 * 1024 * 1024;
+pub const MAX_FEED: usize = 32 * 1024 * 1024;
 
 /// Every route.
 pub fn app(state: AppState) -> axum::Router {
     doors::routes()
         .merge(api::routes())
         .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(state)
 }
 
