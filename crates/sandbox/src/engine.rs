@@ -1584,13 +1584,10 @@ impl Sandbox {
             message,
             door,
         })?;
-        match ack.value {
-            Output::Sent(s) => Ok(Ack {
-                value: s,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("send answers Sent"),
-        }
+        pick(ack, |o| match o {
+            Output::Sent(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// The customer writes to the business: opens the window, produces the inbound webhook.
@@ -1635,13 +1632,10 @@ impl Sandbox {
             wa_id: wa_id.clone(),
             number: number.clone(),
         })?;
-        match ack.value {
-            Output::Thread(t) => Ok(Ack {
-                value: t,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("view_thread answers Thread"),
-        }
+        pick(ack, |o| match o {
+            Output::Thread(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// Sets a cart item's quantity on a device (0 removes it). `from` is the product message
@@ -1694,13 +1688,10 @@ impl Sandbox {
             delta,
         };
         let ack = self.run(cmd)?;
-        match ack.value {
-            Output::Quantity(q) => Ok(Ack {
-                value: q,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("add_cart_item answers Quantity"),
-        }
+        pick(ack, |o| match o {
+            Output::Quantity(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// The cart as the customer sees it; viewing clears its notice.
@@ -1718,13 +1709,10 @@ impl Sandbox {
             device: device.to_owned(),
             number: number.clone(),
         })?;
-        match ack.value {
-            Output::Cart(c) => Ok(Ack {
-                value: c,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("view_cart answers Cart"),
-        }
+        pick(ack, |o| match o {
+            Output::Cart(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// Sends the device's cart as an order, with a text; answers the order's message id.
@@ -1779,13 +1767,10 @@ impl Sandbox {
             catalog_id: catalog_id.clone(),
             batch,
         })?;
-        match ack.value {
-            Output::Batch(b) => Ok(Ack {
-                value: b,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("items_batch answers Batch"),
-        }
+        pick(ack, |o| match o {
+            Output::Batch(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// Imports a CSV or TSV feed into a catalog.
@@ -1801,13 +1786,10 @@ impl Sandbox {
             catalog_id: catalog_id.clone(),
             feed,
         })?;
-        match ack.value {
-            Output::Feed(r) => Ok(Ack {
-                value: r,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("import_feed answers Feed"),
-        }
+        pick(ack, |o| match o {
+            Output::Feed(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// Changes a number's commerce settings.
@@ -1825,13 +1807,10 @@ impl Sandbox {
             cart_enabled,
             catalog_visible,
         })?;
-        match ack.value {
-            Output::Settings(s) => Ok(Ack {
-                value: s,
-                seq: ack.seq,
-            }),
-            _ => unreachable!("update_settings answers Settings"),
-        }
+        pick(ack, |o| match o {
+            Output::Settings(v) => Some(v),
+            _ => None,
+        })
     }
 
     /// Records a delivery attempt.
@@ -2008,11 +1987,17 @@ impl Sandbox {
 }
 
 fn id_of(ack: Ack<Output>) -> Result<Ack<MessageId>, EngineError> {
-    match ack.value {
-        Output::Id(id) => Ok(Ack {
-            value: id,
-            seq: ack.seq,
-        }),
-        _ => unreachable!("this command answers an id"),
-    }
+    pick(ack, |o| match o {
+        Output::Id(v) => Some(v),
+        _ => None,
+    })
+}
+
+/// The answer of the kind a command gives. Each public operation runs one command kind, so a
+/// mismatch is a bug here; it is reported as an error rather than a panic.
+fn pick<T>(ack: Ack<Output>, f: impl FnOnce(Output) -> Option<T>) -> Result<Ack<T>, EngineError> {
+    let seq = ack.seq;
+    f(ack.value).map(|value| Ack { value, seq }).ok_or_else(|| {
+        EngineError::BadRequest("internal: a command answered another kind of value".into())
+    })
 }
