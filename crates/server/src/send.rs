@@ -112,7 +112,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     let (message, extra_info) = match validate_any_json(&bytes, &options) {
         Ok(AnyMessage::Meta(m)) => (m, None),
         Ok(AnyMessage::Kaleyra(k)) => (k.messaging_object, k.extra_info),
-        Ok(_) => unreachable!("validate_any_json yields Meta or Kaleyra messages"),
+        Ok(_) => {
+            eprintln!("wacart send: this message shape is not supported by this version");
+            return ExitCode::from(2);
+        }
         Err(InputError::Invalid(violations)) => {
             for v in &violations {
                 println!("{v}");
