@@ -1282,15 +1282,7 @@ impl Sandbox {
             return Err(EngineError::UnknownMessage(m.clone()));
         }
         let settings = self.settings.settings(number);
-        let catalog_id = self
-            .settings
-            .linked_catalog(number)
-            .cloned()
-            .ok_or_else(|| EngineError::from_catalog(&CatalogError::CatalogNotLinked(None)))?;
-        let catalog = self
-            .catalogs
-            .get(&catalog_id)
-            .ok_or(EngineError::UnknownCatalog(catalog_id))?;
+        let catalog = linked_catalog(&self.settings, &self.catalogs, number)?;
         self.carts
             .set_quantity(&key, catalog, settings, retailer_id, quantity, from)
             .map_err(EngineError::Cart)
@@ -1303,12 +1295,7 @@ impl Sandbox {
         number: &PhoneNumberId,
     ) -> Result<CartSnapshot, EngineError> {
         let key = self.cart_key(wa_id, device, number)?;
-        let not_linked = || EngineError::from_catalog(&CatalogError::CatalogNotLinked(None));
-        let catalog = self
-            .settings
-            .linked_catalog(number)
-            .and_then(|c| self.catalogs.get(c))
-            .ok_or_else(not_linked)?;
+        let catalog = linked_catalog(&self.settings, &self.catalogs, number)?;
         let view = self.carts.view(&key, catalog);
         let total = view.total();
         Ok(CartSnapshot {
@@ -1344,15 +1331,7 @@ impl Sandbox {
     ) -> Result<MessageId, EngineError> {
         let key = self.cart_key(wa_id, device, number)?;
         let settings = self.settings.settings(number);
-        let catalog_id = self
-            .settings
-            .linked_catalog(number)
-            .cloned()
-            .ok_or_else(|| EngineError::from_catalog(&CatalogError::CatalogNotLinked(None)))?;
-        let catalog = self
-            .catalogs
-            .get(&catalog_id)
-            .ok_or(EngineError::UnknownCatalog(catalog_id))?;
+        let catalog = linked_catalog(&self.settings, &self.catalogs, number)?;
         let sent = self
             .carts
             .send(&key, catalog, settings, text)
@@ -1471,6 +1450,19 @@ impl Sandbox {
         }
         Ok(import.report)
     }
+}
+
+/// The catalog linked to `number` (borrowing only the fields it reads, so the carts stay free
+/// to borrow mutably beside it).
+fn linked_catalog<'a>(
+    settings: &SettingsBook,
+    catalogs: &'a HashMap<CatalogId, Catalog>,
+    number: &PhoneNumberId,
+) -> Result<&'a Catalog, EngineError> {
+    settings
+        .linked_catalog(number)
+        .and_then(|c| catalogs.get(c))
+        .ok_or_else(|| EngineError::from_catalog(&CatalogError::CatalogNotLinked(None)))
 }
 
 fn product_view(catalog: Option<&Catalog>, id: &RetailerId) -> ProductView {

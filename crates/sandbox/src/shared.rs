@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::engine::{Ack, EngineError, Sandbox};
+use crate::store::{Durable, StoreError};
 
 /// A [`Sandbox`] for concurrent use. Commands run one at a time under the lock (so a cart
 /// changed from many tasks never passes 99 and loses no update); each caller then waits for its
@@ -24,6 +25,25 @@ impl SharedSandbox {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Runs a command under the lock; answers its value and what to wait on, outside the lock.
+    fn submit<T>(
+        &self,
+        f: impl FnOnce(&mut Sandbox) -> Result<Ack<T>, EngineError>,
+    ) -> Result<(T, Option<Durable>), EngineError> {
+        let mut sb = self.lock();
+        let ack = f(&mut sb)?;
+        let durable = ack.seq.map(|seq| sb.store().durable(seq));
+        Ok((ack.value, durable))
+    }
+
+    /// The value once durable; a failed write stops the sandbox taking commands.
+    fn settle<T>(&self, value: T, written: Result<(), StoreError>) -> Result<T, EngineError> {
+        written.map(|()| value).map_err(|e| {
+            self.lock().fail(e.clone());
+            e.into()
+        })
+    }
+
     /// Runs a command and resolves once it is durable.
     ///
     /// # Errors
@@ -32,17 +52,10 @@ impl SharedSandbox {
         &self,
         f: impl FnOnce(&mut Sandbox) -> Result<Ack<T>, EngineError>,
     ) -> Result<T, EngineError> {
-        let (ack, store) = {
-            let mut sb = self.lock();
-            (f(&mut sb)?, sb.store())
-        };
-        if let Some(seq) = ack.seq
-            && let Err(e) = store.durable(seq).await
-        {
-            self.lock().fail(e.clone());
-            return Err(e.into());
+        match self.submit(f)? {
+            (value, Some(durable)) => self.settle(value, durable.await),
+            (value, None) => Ok(value),
         }
-        Ok(ack.value)
     }
 
     /// Runs a command and blocks until it is durable.
@@ -53,17 +66,10 @@ impl SharedSandbox {
         &self,
         f: impl FnOnce(&mut Sandbox) -> Result<Ack<T>, EngineError>,
     ) -> Result<T, EngineError> {
-        let (ack, store) = {
-            let mut sb = self.lock();
-            (f(&mut sb)?, sb.store())
-        };
-        if let Some(seq) = ack.seq
-            && let Err(e) = store.sync(seq)
-        {
-            self.lock().fail(e.clone());
-            return Err(e.into());
+        match self.submit(f)? {
+            (value, Some(durable)) => self.settle(value, durable.wait()),
+            (value, None) => Ok(value),
         }
-        Ok(ack.value)
     }
 
     /// Reads (or advances time in) the sandbox under the lock.
