@@ -1,0 +1,102 @@
+//! The log format. Every accepted change is one [`Command`], appended to the store as a
+//! [`Record`] with its time; opening a store replays them.
+//!
+//! Each command family owns its arguments, its execution and its typed answer through [`Op`];
+//! this enum only names them for the log. Field names are the log's format: renaming one makes
+//! older databases unreadable.
+
+use serde::{Deserialize, Serialize};
+
+use super::EngineError;
+use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
+use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
+use super::deliveries::{AttemptOne, Attempts, Redeliver};
+use super::messages::{CustomerText, Forward, SendMessage};
+use super::state::State;
+use super::tenants::{AddCustomer, Configure, CreateTenant, SetCallback, SetDevice};
+use super::threads::ViewThread;
+
+/// One operation on the state: its arguments are the command, [`Op::exec`] its execution, and
+/// [`Op::Output`] the answer its caller gets.
+pub(crate) trait Op: Into<Command> {
+    /// What the caller hears when it succeeds.
+    type Output;
+
+    /// Runs it at `at` (ms). On error nothing changed.
+    fn exec(&self, state: &mut State, at: u64) -> Result<Self::Output, EngineError>;
+}
+
+/// What the engine logs: a command and its time.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub(crate) at: u64,
+    #[serde(flatten)]
+    pub(crate) command: Command,
+}
+
+/// Every command, as logged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub(crate) enum Command {
+    Configure(Configure),
+    CreateTenant(CreateTenant),
+    SetCallback(SetCallback),
+    AddCustomer(AddCustomer),
+    SetDevice(SetDevice),
+    Send(SendMessage),
+    CustomerText(CustomerText),
+    ViewThread(ViewThread),
+    SetCartItem(SetCartItem),
+    AddCartItem(AddCartItem),
+    ViewCart(ViewCart),
+    SendCart(SendCart),
+    Forward(Forward),
+    CatalogBatch(CatalogBatch),
+    ImportFeed(ImportFeed),
+    UpdateSettings(UpdateSettings),
+    Attempt(AttemptOne),
+    Attempts(Attempts),
+    Redeliver(Redeliver),
+}
+
+macro_rules! commands {
+    ($($variant:ident($op:ty)),* $(,)?) => {
+        $(impl From<$op> for Command {
+            fn from(op: $op) -> Self {
+                Command::$variant(op)
+            }
+        })*
+
+        impl Command {
+            /// Runs a logged command again at its time, its answer dropped.
+            pub(crate) fn replay(&self, state: &mut State, at: u64) -> Result<(), EngineError> {
+                state.advance_to(at);
+                match self {
+                    $(Command::$variant(op) => op.exec(state, at).map(drop),)*
+                }
+            }
+        }
+    };
+}
+
+commands!(
+    Configure(Configure),
+    CreateTenant(CreateTenant),
+    SetCallback(SetCallback),
+    AddCustomer(AddCustomer),
+    SetDevice(SetDevice),
+    Send(SendMessage),
+    CustomerText(CustomerText),
+    ViewThread(ViewThread),
+    SetCartItem(SetCartItem),
+    AddCartItem(AddCartItem),
+    ViewCart(ViewCart),
+    SendCart(SendCart),
+    Forward(Forward),
+    CatalogBatch(CatalogBatch),
+    ImportFeed(ImportFeed),
+    UpdateSettings(UpdateSettings),
+    Attempt(AttemptOne),
+    Attempts(Attempts),
+    Redeliver(Redeliver),
+);

@@ -1,0 +1,319 @@
+//! Messages both ways: the business's sends (validation, catalog resolution, the window,
+//! throughput limits, statuses), the customer's texts and forwards.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wacart_catalog::{Resolved, resolve};
+use wacart_schema::{
+    Content, GraphError, InboundContent, InboundText, Interactive, MessageId, Options,
+    OutboundMessage, PhoneNumberId, RetailerId, StatusKind, WaId, WebhookError, codes,
+};
+
+use super::command::Op;
+use super::state::{Entry, Outbound, State, ThreadKey};
+use super::{Ack, Door, EngineError, Sandbox, WINDOW};
+use crate::model::WindowMode;
+
+/// An accepted send: its id and the customer's WhatsApp id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sent {
+    /// `wamid.…`.
+    pub id: MessageId,
+    /// The customer.
+    pub wa_id: WaId,
+}
+
+/// A message from a business number, through one of the doors.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SendMessage {
+    number: PhoneNumberId,
+    message: OutboundMessage,
+    door: Door,
+}
+
+impl Op for SendMessage {
+    type Output = Sent;
+
+    fn exec(&self, state: &mut State, at: u64) -> Result<Sent, EngineError> {
+        let (number_id, message) = (&self.number, &self.message);
+        let opts =
+            Options::default().strict_catalog_thumbnail(state.config.strict_catalog_thumbnail);
+        if let Err(v) = message.validate_with(&opts) {
+            return Err(EngineError::Graph(Box::new(GraphError::from_violation(
+                v.first(),
+                "wacart-sandbox",
+            ))));
+        }
+        let number = state.number(number_id)?;
+        let wa_id = WaId::new(message.to.as_str().trim_start_matches('+'));
+        let key: ThreadKey = (number_id.clone(), wa_id.clone());
+        let dropped = resolve_products(state, number_id, message)?;
+        let last_inbound = state.threads.get(&key).and_then(|t| t.last_inbound_at);
+        let window_open = last_inbound.is_some_and(|t| at.saturating_sub(t) <= WINDOW);
+        if !window_open && state.config.window == WindowMode::Refuse {
+            return Err(EngineError::graph(
+                codes::REENGAGEMENT_MESSAGE,
+                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+            ));
+        }
+        let new_rate_tat = number_rate(state, number.rate_tat, at)?;
+        let new_pair_tat = pair_rate(state, &key, at)?;
+        // Accepted: from here on, state changes.
+        if let Some(t) = new_rate_tat
+            && let Some(n) = state.numbers.get_mut(number_id)
+        {
+            n.rate_tat = t;
+        }
+        if let Some(t) = new_pair_tat {
+            state.pair_tat.insert(key.clone(), t);
+        }
+        state.customer_entry(&wa_id, None);
+        let id = state.new_message_id();
+        let interactive_kind = match &message.content {
+            Content::Interactive(i) => i.kind().to_owned(),
+            _ => String::new(),
+        };
+        let can_show = state
+            .customers
+            .get(&wa_id)
+            .is_some_and(|c| c.devices.values().any(|d| d.can_show(&interactive_kind)));
+        let thread = state.threads.entry(key.clone()).or_default();
+        let index = thread.entries.len();
+        thread.entries.push(Entry::Out(Box::new(Outbound {
+            id: id.clone(),
+            at,
+            message: message.clone(),
+            dropped: dropped.clone(),
+            status: StatusKind::Sent,
+            failure: None,
+            forwarded_from: None,
+            door: Some(self.door),
+        })));
+        state.messages.insert(id.clone(), (key, index));
+        if !window_open {
+            let code = codes::REENGAGEMENT_MESSAGE;
+            state.set_status(&id, StatusKind::Failed, at, Some(code));
+        } else if !can_show {
+            let code = codes::MESSAGE_UNDELIVERABLE;
+            state.set_status(&id, StatusKind::Failed, at, Some(code));
+        } else {
+            state.set_status(&id, StatusKind::Sent, at, None);
+            let seq = state.next_id();
+            state.scheduled.insert(
+                (at.saturating_add(state.config.delivered_after), seq),
+                (id.clone(), StatusKind::Delivered),
+            );
+        }
+        if !dropped.is_empty() {
+            report_dropped(state, number_id, &dropped, at)?;
+        }
+        Ok(Sent { id, wa_id })
+    }
+}
+
+/// Resolves a commerce message against the number's linked catalog: the product-list items the
+/// catalog lacks (dropped, not refused), or what Meta answers.
+fn resolve_products(
+    state: &State,
+    number: &PhoneNumberId,
+    message: &OutboundMessage,
+) -> Result<Vec<RetailerId>, EngineError> {
+    let Content::Interactive(
+        Interactive::Product(_) | Interactive::ProductList(_) | Interactive::CatalogMessage(_),
+    ) = &message.content
+    else {
+        return Ok(Vec::new());
+    };
+    let settings = state.settings.settings(number);
+    let catalog = state.linked_catalog(number).ok();
+    match resolve(message, catalog, settings) {
+        Ok(Resolved::ProductList { dropped, .. }) => Ok(dropped.into_iter().cloned().collect()),
+        Ok(_) => Ok(Vec::new()),
+        Err(e) => Err(EngineError::from_catalog(&e)),
+    }
+}
+
+/// The number's throughput limit (off by default): its next GCRA state, or 130429.
+fn number_rate(state: &State, tat: u64, at: u64) -> Result<Option<u64>, EngineError> {
+    let Some(rate) = state.config.number_rate else {
+        return Ok(None);
+    };
+    // In microseconds, so 80/s is 12_500 µs and rates above 1000/s still pace.
+    let now_us = at.saturating_mul(1_000);
+    let interval = 1_000_000 / u64::from(rate.max(1));
+    let tat = tat.max(now_us);
+    if tat > now_us.saturating_add(1_000_000 - interval) {
+        return Err(EngineError::graph(
+            codes::RATE_LIMIT_HIT,
+            "Cloud API message throughput has been reached.",
+        ));
+    }
+    Ok(Some(tat.saturating_add(interval)))
+}
+
+/// The pair limit (off by default): the pair's next GCRA state, or 131056.
+fn pair_rate(state: &State, key: &ThreadKey, at: u64) -> Result<Option<u64>, EngineError> {
+    let Some((interval, burst)) = state.config.pair_limit else {
+        return Ok(None);
+    };
+    let tat = state.pair_tat.get(key).copied().unwrap_or(at).max(at);
+    if tat > at.saturating_add(interval.saturating_mul(u64::from(burst.max(1) - 1))) {
+        return Err(EngineError::graph(
+            codes::PAIR_RATE_LIMIT_HIT,
+            "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+        ));
+    }
+    Ok(Some(tat.saturating_add(interval)))
+}
+
+/// Product-list items the catalog lacks are reported in a `value.errors` webhook.
+fn report_dropped(
+    state: &mut State,
+    number: &PhoneNumberId,
+    dropped: &[RetailerId],
+    at: u64,
+) -> Result<(), EngineError> {
+    let ids: Vec<&str> = dropped.iter().map(RetailerId::as_str).collect();
+    let details = format!(
+        "{}: {}",
+        wacart_catalog::details::PRODUCTS_NOT_FOUND,
+        ids.join(", ")
+    );
+    let code = codes::PARAMETER_VALUE_INVALID;
+    let error: WebhookError = serde_json::from_value(json!({
+        "code": code, "title": codes::title(code), "message": codes::title(code),
+        "error_data": {"details": details}}))
+    .map_err(|e| EngineError::BadRequest(e.to_string()))?;
+    let (waba, display) = state.number_identity(number);
+    let body = crate::webhooks::errors_body(&waba, &display, number, &error);
+    state.outbox.push(&waba, "errors", body, at);
+    Ok(())
+}
+
+/// The customer writes to the business.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CustomerText {
+    wa_id: WaId,
+    number: PhoneNumberId,
+    text: String,
+}
+
+impl Op for CustomerText {
+    type Output = MessageId;
+
+    fn exec(&self, state: &mut State, at: u64) -> Result<MessageId, EngineError> {
+        state.number(&self.number)?;
+        if self.text.is_empty() {
+            return Err(EngineError::BadRequest("a text message needs text".into()));
+        }
+        let content = InboundContent::Text(
+            serde_json::from_value::<InboundText>(json!({"body": self.text}))
+                .map_err(|e| EngineError::BadRequest(e.to_string()))?,
+        );
+        Ok(state.inbound(at, &self.wa_id, &self.number, content, None))
+    }
+}
+
+/// The customer forwards a business message to another customer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Forward {
+    wa_id: WaId,
+    message_id: MessageId,
+    to: WaId,
+}
+
+impl Op for Forward {
+    type Output = MessageId;
+
+    fn exec(&self, state: &mut State, at: u64) -> Result<MessageId, EngineError> {
+        let unknown = || EngineError::UnknownMessage(self.message_id.clone());
+        let (key, index) = state
+            .messages
+            .get(&self.message_id)
+            .cloned()
+            .ok_or_else(unknown)?;
+        if key.1 != self.wa_id {
+            return Err(unknown());
+        }
+        let Some(Entry::Out(original)) = state
+            .threads
+            .get(&key)
+            .and_then(|t| t.entries.get(index))
+            .cloned()
+        else {
+            return Err(EngineError::BadRequest(
+                "only messages from the business can be forwarded".into(),
+            ));
+        };
+        state.customer_entry(&self.to, None);
+        let id = state.new_message_id();
+        let to_key = (key.0.clone(), self.to.clone());
+        let thread = state.threads.entry(to_key.clone()).or_default();
+        let index = thread.entries.len();
+        thread.entries.push(Entry::Out(Box::new(Outbound {
+            id: id.clone(),
+            at,
+            status: StatusKind::Delivered,
+            failure: None,
+            forwarded_from: Some(self.message_id.clone()),
+            door: None,
+            ..*original
+        })));
+        state.messages.insert(id.clone(), (to_key, index));
+        Ok(id)
+    }
+}
+
+impl Sandbox {
+    /// Accepts a message from a business number.
+    ///
+    /// # Errors
+    /// [`EngineError::Graph`] with what Meta would answer; [`EngineError::UnknownNumber`].
+    pub fn send(
+        &mut self,
+        number: &PhoneNumberId,
+        message: OutboundMessage,
+        door: Door,
+    ) -> Result<Ack<Sent>, EngineError> {
+        self.run(SendMessage {
+            number: number.clone(),
+            message,
+            door,
+        })
+    }
+
+    /// The customer writes to the business: opens the window, produces the inbound webhook.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownNumber`]; [`EngineError::BadRequest`] for empty text.
+    pub fn customer_text(
+        &mut self,
+        wa_id: &WaId,
+        number: &PhoneNumberId,
+        text: &str,
+    ) -> Result<Ack<MessageId>, EngineError> {
+        self.run(CustomerText {
+            wa_id: wa_id.clone(),
+            number: number.clone(),
+            text: text.to_owned(),
+        })
+    }
+
+    /// The customer forwards a business message to another customer.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownMessage`] when the message is not in the customer's threads.
+    pub fn forward(
+        &mut self,
+        wa_id: &WaId,
+        message_id: &MessageId,
+        to: &WaId,
+    ) -> Result<Ack<MessageId>, EngineError> {
+        self.run(Forward {
+            wa_id: wa_id.clone(),
+            message_id: message_id.clone(),
+            to: to.clone(),
+        })
+    }
+}

@@ -1,0 +1,297 @@
+//! Who is there: the configuration, tenants (WABA, app, numbers, catalogs, credentials),
+//! customers and their devices.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use wacart_catalog::{Catalog, CommerceSettings, SettingsUpdate};
+use wacart_schema::{PhoneNumberId, WaId, WabaId};
+
+use super::command::Op;
+use super::state::{Number, State};
+use super::{Ack, EngineError, Sandbox};
+use crate::model::{Config, CustomerSpec, Device, NumberSpec, TenantSpec};
+
+/// Replaces the configuration (logged when the sandbox opens with another one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Configure {
+    pub(crate) config: Box<Config>,
+}
+
+impl Op for Configure {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        state.config = (*self.config).clone();
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CreateTenant {
+    tenant: TenantSpec,
+}
+
+impl Op for CreateTenant {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        let t = &self.tenant;
+        check_new_tenant(state, t)?;
+        for c in &t.catalogs {
+            state.catalogs.insert(c.clone(), Catalog::new(c.clone()));
+        }
+        for n in &t.numbers {
+            let id = &n.phone_number_id;
+            for token in &n.tokens {
+                state.tokens.insert(token.expose().to_owned(), id.clone());
+            }
+            if let Some(k) = &n.d360_key {
+                state.d360_keys.insert(k.expose().to_owned(), id.clone());
+            }
+            if let Some((sid, key)) = &n.kaleyra {
+                state
+                    .kaleyra
+                    .insert((sid.clone(), key.expose().to_owned()), id.clone());
+            }
+            state.settings.link_catalog(id, n.catalog_id.clone());
+            let update = SettingsUpdate::new()
+                .cart_enabled(n.cart_enabled)
+                .catalog_visible(n.catalog_visible);
+            state.settings.update(id, update);
+            state.numbers.insert(
+                id.clone(),
+                Number {
+                    spec: n.clone(),
+                    waba_id: t.waba_id.clone(),
+                    rate_tat: 0,
+                },
+            );
+        }
+        state
+            .outbox
+            .set_parked(&t.waba_id, t.app.callback_url.is_none());
+        state.tenants.insert(t.waba_id.clone(), t.clone());
+        Ok(())
+    }
+}
+
+/// A credential of a number, as the maps that pick the number key it.
+fn credentials(n: &NumberSpec) -> Vec<(&'static str, String, String)> {
+    let mut creds: Vec<_> = n
+        .tokens
+        .iter()
+        .map(|c| ("token", String::new(), c.expose().to_owned()))
+        .collect();
+    creds.extend(
+        n.d360_key
+            .iter()
+            .map(|k| ("d360", String::new(), k.expose().to_owned())),
+    );
+    creds.extend(
+        n.kaleyra
+            .iter()
+            .map(|(sid, k)| ("kaleyra", sid.clone(), k.expose().to_owned())),
+    );
+    creds
+}
+
+/// Nothing of a new tenant may exist already; credentials pick the number, so each must be
+/// non-empty and reach one number only.
+fn check_new_tenant(state: &State, t: &TenantSpec) -> Result<(), EngineError> {
+    if state.tenants.contains_key(&t.waba_id) {
+        return Err(EngineError::Exists(format!("WABA {}", t.waba_id)));
+    }
+    let mut seen = HashSet::new();
+    for n in &t.numbers {
+        if state.numbers.contains_key(&n.phone_number_id) {
+            return Err(EngineError::Exists(format!(
+                "phone number id {}",
+                n.phone_number_id
+            )));
+        }
+        for (kind, sid, value) in credentials(n) {
+            if value.is_empty() {
+                return Err(EngineError::BadRequest(format!(
+                    "number {} has an empty credential",
+                    n.phone_number_id
+                )));
+            }
+            let taken = match kind {
+                "token" => state.tokens.contains_key(&value),
+                "d360" => state.d360_keys.contains_key(&value),
+                _ => state.kaleyra.contains_key(&(sid.clone(), value.clone())),
+            };
+            if taken || !seen.insert((kind, sid, value)) {
+                return Err(EngineError::Exists(format!(
+                    "a credential of number {}",
+                    n.phone_number_id
+                )));
+            }
+        }
+    }
+    for c in &t.catalogs {
+        if state.catalogs.contains_key(c) {
+            return Err(EngineError::Exists(format!("catalog {c}")));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SetCallback {
+    waba_id: WabaId,
+    url: Option<String>,
+}
+
+impl Op for SetCallback {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        let t = state
+            .tenants
+            .get_mut(&self.waba_id)
+            .ok_or_else(|| EngineError::BadRequest(format!("unknown WABA {}", self.waba_id)))?;
+        t.app.callback_url.clone_from(&self.url);
+        state.outbox.set_parked(&self.waba_id, self.url.is_none());
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AddCustomer {
+    customer: CustomerSpec,
+}
+
+impl Op for AddCustomer {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        let c = &self.customer;
+        if state.customers.contains_key(&c.wa_id) {
+            return Err(EngineError::Exists(format!(
+                "customer {}",
+                wacart_schema::MaskedPhone(c.wa_id.as_str())
+            )));
+        }
+        state.customer_entry(&c.wa_id, Some(&c.name));
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SetDevice {
+    wa_id: WaId,
+    device: String,
+    device_spec: Device,
+}
+
+impl Op for SetDevice {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        let c = state.customer_entry(&self.wa_id, None);
+        c.devices
+            .insert(self.device.clone(), self.device_spec.clone());
+        Ok(())
+    }
+}
+
+impl Sandbox {
+    /// Adds a tenant (WABA, app, numbers, empty catalogs).
+    ///
+    /// # Errors
+    /// [`EngineError::Exists`] when its WABA, a number or a catalog exists already.
+    pub fn create_tenant_cmd(&mut self, tenant: TenantSpec) -> Result<Ack<()>, EngineError> {
+        self.run(CreateTenant { tenant })
+    }
+
+    /// Sets (or clears) a WABA app's webhook callback.
+    ///
+    /// # Errors
+    /// [`EngineError::BadRequest`] for an unknown WABA.
+    pub fn set_callback(
+        &mut self,
+        waba_id: &WabaId,
+        url: Option<String>,
+    ) -> Result<Ack<()>, EngineError> {
+        self.run(SetCallback {
+            waba_id: waba_id.clone(),
+            url,
+        })
+    }
+
+    /// Adds a customer with one current device, `phone`.
+    ///
+    /// # Errors
+    /// [`EngineError::Exists`] when known already.
+    pub fn add_customer(&mut self, customer: CustomerSpec) -> Result<Ack<()>, EngineError> {
+        self.run(AddCustomer { customer })
+    }
+
+    /// Adds or changes a customer's device (the customer is created when new). A device name
+    /// has 1 to 64 characters.
+    ///
+    /// # Errors
+    /// [`EngineError::BadRequest`] for a bad name; [`EngineError::Store`].
+    pub fn set_device(
+        &mut self,
+        wa_id: &WaId,
+        device: &str,
+        spec: Device,
+    ) -> Result<Ack<()>, EngineError> {
+        if device.is_empty() || device.chars().count() > 64 {
+            return Err(EngineError::BadRequest(
+                "a device name has 1 to 64 characters".into(),
+            ));
+        }
+        self.run(SetDevice {
+            wa_id: wa_id.clone(),
+            device: device.to_owned(),
+            device_spec: spec,
+        })
+    }
+
+    /// The tenants.
+    pub fn tenants(&self) -> impl Iterator<Item = &TenantSpec> {
+        self.state.tenants.values()
+    }
+
+    /// The number a Meta access token reaches.
+    pub fn number_for_token(&self, token: &str) -> Option<&PhoneNumberId> {
+        self.state.tokens.get(token)
+    }
+
+    /// The number a 360dialog key selects.
+    pub fn number_for_d360_key(&self, key: &str) -> Option<&PhoneNumberId> {
+        self.state.d360_keys.get(key)
+    }
+
+    /// The number a Kaleyra SID and key reach.
+    pub fn number_for_kaleyra(&self, sid: &str, key: &str) -> Option<&PhoneNumberId> {
+        self.state.kaleyra.get(&(sid.to_owned(), key.to_owned()))
+    }
+
+    /// A number's spec.
+    pub fn number_spec(&self, id: &PhoneNumberId) -> Option<&NumberSpec> {
+        self.state.numbers.get(id).map(|n| &n.spec)
+    }
+
+    /// A number's commerce settings.
+    pub fn settings(&self, id: &PhoneNumberId) -> Option<CommerceSettings> {
+        self.state
+            .numbers
+            .contains_key(id)
+            .then(|| self.state.settings.settings(id))
+    }
+
+    /// Whether the customer is known.
+    pub fn has_customer(&self, wa_id: &WaId) -> bool {
+        self.state.customers.contains_key(wa_id)
+    }
+
+    /// The customer's devices.
+    pub fn devices(&self, wa_id: &WaId) -> Option<&BTreeMap<String, Device>> {
+        self.state.customers.get(wa_id).map(|c| &c.devices)
+    }
+}

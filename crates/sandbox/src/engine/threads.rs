@@ -1,0 +1,290 @@
+//! The customer's thread view: every message as the customer sees it now (product messages
+//! with the latest details), and opening a thread, which reads it.
+
+use serde::{Deserialize, Serialize};
+use wacart_catalog::Catalog;
+use wacart_schema::{
+    Content, InboundContent, Interactive, MessageId, PhoneNumberId, RetailerId, StatusKind, WaId,
+};
+
+use super::command::Op;
+use super::state::{Entry, State};
+use super::{Ack, Door, EngineError, Sandbox};
+
+/// What the customer sees of a product, now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ProductView {
+    /// Retailer id.
+    pub retailer_id: RetailerId,
+    /// Whether it is in the catalog at all.
+    pub found: bool,
+    /// Title.
+    pub title: Option<String>,
+    /// Price, `12.99`.
+    pub price: Option<String>,
+    /// Sale price, when set.
+    pub sale_price: Option<String>,
+    /// ISO 4217.
+    pub currency: Option<String>,
+    /// Feed availability.
+    pub availability: Option<String>,
+    /// Whether it can be added to a cart now.
+    pub purchasable: bool,
+}
+
+/// A message as the customer's thread shows it now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct MessageView {
+    /// Message id.
+    pub id: MessageId,
+    /// `outbound` (business to customer) or `inbound`.
+    pub direction: &'static str,
+    /// When (Unix seconds).
+    pub timestamp: u64,
+    /// `text`, `product`, `product_list`, `catalog_message`, `order`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Latest status of an outbound message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The failure code, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<u32>,
+    /// Text of a text message, body of an interactive one, order text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Sections with their products, current details (a single product is one untitled section).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<SectionView>,
+    /// Product ids dropped from a product list because the catalog lacks them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<RetailerId>,
+    /// The order of an inbound order message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<serde_json::Value>,
+    /// The message this one is a forward of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<MessageId>,
+    /// The door an outbound message came through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<Door>,
+}
+
+/// A section of a product message, as shown now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SectionView {
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Products, current details.
+    pub products: Vec<ProductView>,
+}
+
+/// The customer opens the thread: every unread message becomes read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ViewThread {
+    wa_id: WaId,
+    number: PhoneNumberId,
+}
+
+impl Op for ViewThread {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, at: u64) -> Result<(), EngineError> {
+        state.number(&self.number)?;
+        if !state.customers.contains_key(&self.wa_id) {
+            return Err(EngineError::UnknownCustomer);
+        }
+        let unread: Vec<MessageId> = state
+            .threads
+            .get(&(self.number.clone(), self.wa_id.clone()))
+            .map(|t| {
+                t.entries
+                    .iter()
+                    .filter_map(|e| match e {
+                        Entry::Out(o) if o.unread() => Some(o.id.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for id in unread {
+            state.set_status(&id, StatusKind::Read, at, None);
+        }
+        Ok(())
+    }
+}
+
+impl Sandbox {
+    /// The customer opens the thread: every message shows its latest details and becomes read.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownNumber`], [`EngineError::UnknownCustomer`].
+    pub fn view_thread(
+        &mut self,
+        wa_id: &WaId,
+        number: &PhoneNumberId,
+    ) -> Result<Ack<Vec<MessageView>>, EngineError> {
+        self.tick();
+        let unread = self
+            .state
+            .threads
+            .get(&(number.clone(), wa_id.clone()))
+            .is_some_and(|t| {
+                t.entries
+                    .iter()
+                    .any(|e| matches!(e, Entry::Out(o) if o.unread()))
+            });
+        let known =
+            self.state.numbers.contains_key(number) && self.state.customers.contains_key(wa_id);
+        // Nothing unread: a plain read, nothing to log.
+        let seq = if unread || !known {
+            self.run(ViewThread {
+                wa_id: wa_id.clone(),
+                number: number.clone(),
+            })?
+            .seq
+        } else {
+            None
+        };
+        Ok(Ack {
+            value: self.thread_view(wa_id, number),
+            seq,
+        })
+    }
+
+    /// The thread as the customer sees it now, without reading it.
+    pub fn thread_view(&self, wa_id: &WaId, number: &PhoneNumberId) -> Vec<MessageView> {
+        let Some(thread) = self.state.threads.get(&(number.clone(), wa_id.clone())) else {
+            return Vec::new();
+        };
+        let catalog = self.state.linked_catalog(number).ok();
+        thread.entries.iter().map(|e| render(e, catalog)).collect()
+    }
+}
+
+pub(crate) fn render(entry: &Entry, catalog: Option<&Catalog>) -> MessageView {
+    let product = |id: &RetailerId| product_view(catalog, id);
+    match entry {
+        Entry::In { id, at, content } => {
+            let (text, order) = match content {
+                InboundContent::Text(t) => (Some(t.body.clone()), None),
+                InboundContent::Order(o) => (o.text.clone(), serde_json::to_value(o).ok()),
+                _ => (None, None),
+            };
+            MessageView {
+                id: id.clone(),
+                direction: "inbound",
+                timestamp: at / 1000,
+                kind: content.kind().to_owned(),
+                status: None,
+                error_code: None,
+                text,
+                sections: Vec::new(),
+                dropped: Vec::new(),
+                order,
+                forwarded_from: None,
+                door: None,
+            }
+        }
+        Entry::Out(o) => {
+            let (kind, text, sections) = match &o.message.content {
+                Content::Text(t) => ("text".to_owned(), Some(t.body.clone()), Vec::new()),
+                Content::Interactive(Interactive::Product(p)) => (
+                    "product".to_owned(),
+                    p.body.as_ref().map(|b| b.text.clone()),
+                    vec![SectionView {
+                        title: None,
+                        products: vec![product(&p.action.product_retailer_id)],
+                    }],
+                ),
+                Content::Interactive(Interactive::ProductList(p)) => (
+                    "product_list".to_owned(),
+                    Some(p.body.text.clone()),
+                    p.action
+                        .sections
+                        .iter()
+                        .map(|s| SectionView {
+                            title: s.title.clone(),
+                            products: s
+                                .product_items
+                                .iter()
+                                .filter(|i| !o.dropped.contains(&i.product_retailer_id))
+                                .map(|i| product(&i.product_retailer_id))
+                                .collect(),
+                        })
+                        .filter(|s| !s.products.is_empty())
+                        .collect(),
+                ),
+                Content::Interactive(Interactive::CatalogMessage(c)) => {
+                    let thumb = c
+                        .action
+                        .parameters
+                        .as_ref()
+                        .and_then(|p| p.thumbnail_product_retailer_id.clone())
+                        .or_else(|| {
+                            catalog
+                                .and_then(|c| c.first())
+                                .map(|p| p.retailer_id().clone())
+                        });
+                    let sections = thumb
+                        .map(|t| {
+                            vec![SectionView {
+                                title: None,
+                                products: vec![product(&t)],
+                            }]
+                        })
+                        .unwrap_or_default();
+                    (
+                        "catalog_message".to_owned(),
+                        Some(c.body.text.clone()),
+                        sections,
+                    )
+                }
+                other => (other.kind().to_owned(), None, Vec::new()),
+            };
+            MessageView {
+                id: o.id.clone(),
+                direction: "outbound",
+                timestamp: o.at / 1000,
+                kind,
+                status: Some(o.status.as_str().to_owned()),
+                error_code: o.failure,
+                text,
+                sections,
+                dropped: o.dropped.clone(),
+                order: None,
+                forwarded_from: o.forwarded_from.clone(),
+                door: o.door,
+            }
+        }
+    }
+}
+
+fn product_view(catalog: Option<&Catalog>, id: &RetailerId) -> ProductView {
+    match catalog.and_then(|c| c.get(id)) {
+        Some(p) => ProductView {
+            retailer_id: id.clone(),
+            found: true,
+            title: Some(p.title().to_owned()),
+            price: Some(p.price().to_price().to_string()),
+            sale_price: p.sale_price().map(|s| s.to_price().to_string()),
+            currency: Some(p.price().currency().code().to_owned()),
+            availability: Some(p.availability().as_str().to_owned()),
+            purchasable: p.is_purchasable(),
+        },
+        None => ProductView {
+            retailer_id: id.clone(),
+            found: false,
+            title: None,
+            price: None,
+            sale_price: None,
+            currency: None,
+            availability: None,
+            purchasable: false,
+        },
+    }
+}
