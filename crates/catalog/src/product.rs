@@ -27,7 +27,11 @@ pub mod limits {
 }
 
 /// `availability` of a product: the five feed values, and any other value kept as it came.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serde: `"in_stock"`, `"out_of_stock"`, `"preorder"`, `"available_for_order"`,
+/// `"discontinued"`, or `{"unknown": "<value as it came>"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Availability {
     /// `in stock`: purchasable.
@@ -88,8 +92,9 @@ impl fmt::Display for Availability {
     }
 }
 
-/// `condition` of a product.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// `condition` of a product. Serde: its feed value (`"new"`, `"refurbished"`, `"used"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Condition {
     /// `new`.
@@ -125,8 +130,12 @@ impl fmt::Display for Condition {
     }
 }
 
-/// `status` of a product: only active products can be bought.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// `status` of a product: only active products can be bought. Serde: its feed value
+/// (`"active"`, `"archived"`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Status {
     /// `active` (the default).
@@ -814,7 +823,13 @@ impl Texts {
 
 /// A product of a catalog. Read it through its accessors; change it through
 /// [`crate::Catalog::update`] or a batch, which report what changed.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Serde: an object of its fields (`retailer_id`, `title`, `description`, `availability`,
+/// `condition`, `price`, `sale_price`, `link`, `image_link`, `brand`, `status`,
+/// `item_group_id`, `quantity_to_sell`; absent optional fields are `null`). Deserializing
+/// checks every rule [`Product::new`] checks.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "ProductWire")]
 pub struct Product {
     retailer_id: RetailerId,
     texts: Texts,
@@ -1056,6 +1071,92 @@ impl Product {
     }
 }
 
+/// A product as it is serialized, borrowed from it.
+#[derive(serde::Serialize)]
+struct ProductRef<'a> {
+    retailer_id: &'a RetailerId,
+    title: &'a str,
+    description: &'a str,
+    availability: &'a Availability,
+    condition: Condition,
+    price: Money,
+    sale_price: Option<Money>,
+    link: &'a str,
+    image_link: &'a str,
+    brand: Option<&'a str>,
+    status: Status,
+    item_group_id: Option<&'a str>,
+    quantity_to_sell: Option<u32>,
+}
+
+impl serde::Serialize for Product {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ProductRef {
+            retailer_id: &self.retailer_id,
+            title: self.title(),
+            description: self.description(),
+            availability: &self.availability,
+            condition: self.condition,
+            price: self.price,
+            sale_price: self.sale_price(),
+            link: self.link(),
+            image_link: self.image_link(),
+            brand: self.brand(),
+            status: self.status,
+            item_group_id: self.item_group_id(),
+            quantity_to_sell: self.quantity_to_sell,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// What a [`Product`] deserializes from: the fields of [`ProductRef`], owned.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductWire {
+    retailer_id: RetailerId,
+    title: String,
+    description: String,
+    availability: Availability,
+    condition: Condition,
+    price: Money,
+    #[serde(default)]
+    sale_price: Option<Money>,
+    link: String,
+    image_link: String,
+    #[serde(default)]
+    brand: Option<String>,
+    status: Status,
+    #[serde(default)]
+    item_group_id: Option<String>,
+    #[serde(default)]
+    quantity_to_sell: Option<u32>,
+}
+
+impl TryFrom<ProductWire> for Product {
+    type Error = String;
+
+    /// The product [`Product::new`] makes of these fields, with its checks.
+    fn try_from(w: ProductWire) -> Result<Self, Self::Error> {
+        let patch = ProductPatch {
+            title: Some(w.title),
+            description: Some(w.description),
+            availability: Some(w.availability),
+            condition: Some(w.condition),
+            price: Some(w.price),
+            sale_price: Some(w.sale_price),
+            link: Some(w.link),
+            image_link: Some(w.image_link),
+            brand: Some(w.brand),
+            status: Some(w.status),
+            item_group_id: Some(w.item_group_id),
+            quantity_to_sell: Some(w.quantity_to_sell),
+        };
+        Product::new(w.retailer_id.clone(), &patch)
+            .map_err(|e| format!("product {}: {e}", quote(w.retailer_id.as_str())))
+    }
+}
+
 impl fmt::Debug for Product {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Product")
@@ -1285,6 +1386,92 @@ pub(crate) mod tests {
             .patched(&ProductPatch::new().status(Status::Archived))
             .unwrap();
         assert!(changed.status && !changed.details());
+    }
+
+    #[test]
+    fn serde_writes_every_field_and_reads_it_back() {
+        let patch = full_patch("Shirt", "19.99")
+            .sale_price(Some(usd("14.99")))
+            .brand(Some("Acme".into()))
+            .item_group_id(Some("shirts".into()))
+            .quantity_to_sell(Some(7))
+            .condition(Condition::Refurbished)
+            .status(Status::Archived)
+            .availability(Availability::Unknown("in stock".into()));
+        let p = Product::new(RetailerId::new("sku-1"), &patch).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"retailer_id":"sku-1","title":"Shirt","description":"A fine thing","availability":{"unknown":"in stock"},"condition":"refurbished","price":{"minor":1999,"currency":"USD"},"sale_price":{"minor":1499,"currency":"USD"},"link":"https://shop.example/p","image_link":"https://cdn.example/p.jpg","brand":"Acme","status":"archived","item_group_id":"shirts","quantity_to_sell":7}"#
+        );
+        let back: Product = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        assert!(
+            !back.availability().allows_purchase(),
+            "an unknown value stays unknown, even one that reads like a feed value"
+        );
+        let plain = Product::new(RetailerId::new("b"), &full_patch("Hat", "5")).unwrap();
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(
+            json.contains(r#""availability":"in_stock","condition":"new""#),
+            "{json}"
+        );
+        assert!(json.contains(r#""brand":null,"status":"active","item_group_id":null"#));
+        assert_eq!(serde_json::from_str::<Product>(&json).unwrap(), plain);
+        for (which, text) in [
+            (Availability::OutOfStock, r#""out_of_stock""#),
+            (Availability::Preorder, r#""preorder""#),
+            (Availability::AvailableForOrder, r#""available_for_order""#),
+            (Availability::Discontinued, r#""discontinued""#),
+        ] {
+            assert_eq!(serde_json::to_string(&which).unwrap(), text);
+            assert_eq!(serde_json::from_str::<Availability>(text).unwrap(), which);
+        }
+    }
+
+    #[test]
+    fn serde_refuses_a_product_that_breaks_a_rule() {
+        let good = Product::new(RetailerId::new("a"), &full_patch("A", "10")).unwrap();
+        let json = serde_json::to_value(&good).unwrap();
+        let with = |key: &str, value: serde_json::Value| {
+            let mut v = json.clone();
+            v[key] = value;
+            serde_json::from_value::<Product>(v)
+        };
+        let sale = serde_json::json!({"minor": 1000, "currency": "USD"});
+        for (bad, shown) in [
+            (
+                with("sale_price", sale),
+                "product `a`: sale_price: 10.00 USD is not lower than the price 10.00 USD",
+            ),
+            (
+                with(
+                    "sale_price",
+                    serde_json::json!({"minor": 1, "currency": "EUR"}),
+                ),
+                "product `a`: sale_price: in EUR, but the price is in USD",
+            ),
+            (with("title", "".into()), "product `a`: title: required"),
+            (
+                with("link", "ftp://x".into()),
+                "product `a`: link: `ftp://x` is not an http(s) URL",
+            ),
+            (with("retailer_id", "".into()), "product ``: id: required"),
+            (
+                with("availability", serde_json::json!({"unknown": " "})),
+                "product `a`: availability: required",
+            ),
+        ] {
+            assert_eq!(bad.unwrap_err().to_string(), shown);
+        }
+        assert!(with("availability", "in stock".into()).is_err());
+        assert!(
+            with("extra", 1.into()).is_err(),
+            "unknown fields are refused"
+        );
+        let mut v = json.clone();
+        v.as_object_mut().unwrap().remove("title");
+        assert!(serde_json::from_value::<Product>(v).is_err());
     }
 
     #[test]
