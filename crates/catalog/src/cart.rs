@@ -8,7 +8,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
-use wacart_schema::{CatalogId, MessageId, Order, OrderItem, PhoneNumberId, RetailerId, WaId};
+use wacart_schema::{
+    CatalogId, MaskedPhone, MessageId, Order, OrderItem, PhoneNumberId, RetailerId, WaId,
+};
 
 use crate::catalog::{Catalog, CatalogEvent};
 use crate::error::{CatalogError, details};
@@ -16,8 +18,12 @@ use crate::money::Currency;
 use crate::product::{Product, limits};
 use crate::settings::CommerceSettings;
 
-/// One of a customer's devices (phone, web, desktop): each has its own cart.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// One of a customer's devices (phone, web, desktop): each has its own cart. Serde: the id
+/// as a string.
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct DeviceId(String);
 
 impl DeviceId {
@@ -57,8 +63,9 @@ impl From<String> for DeviceId {
 }
 
 /// Whose cart: the business number, the customer, the device. `Debug` masks the customer's
-/// number (it is [`WaId`]'s `Debug`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// number (it is [`WaId`]'s `Debug`). Serde: `{"number": ..., "customer": ..., "device": ...}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CartKey {
     /// The business number the cart is with.
@@ -84,8 +91,9 @@ impl CartKey {
     }
 }
 
-/// One item of a cart.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// One item of a cart. Serde: `{"retailer_id": ..., "quantity": ...}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CartLine {
     /// The product.
@@ -96,7 +104,12 @@ pub struct CartLine {
 
 /// A cart as stored: product ids and quantities (details are read from the catalog when the
 /// cart is viewed or sent).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serde: `{"key": ..., "catalog_id": ..., "lines": [...], "notice": false, "context": ...}`.
+/// Deserializing refuses quantities outside 1..=99, a product twice, items without a catalog,
+/// and a context without items.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "CartWire")]
 pub struct Cart {
     key: CartKey,
     /// The catalog of the items, meaningful while there are items.
@@ -104,6 +117,63 @@ pub struct Cart {
     lines: Vec<CartLine>,
     notice: bool,
     context: Option<MessageId>,
+}
+
+/// What a [`Cart`] deserializes from: its fields, checked before they make a cart.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CartWire {
+    key: CartKey,
+    catalog_id: Option<CatalogId>,
+    lines: Vec<CartLine>,
+    notice: bool,
+    context: Option<MessageId>,
+}
+
+impl TryFrom<CartWire> for Cart {
+    type Error = String;
+
+    fn try_from(w: CartWire) -> Result<Self, Self::Error> {
+        let whose = || {
+            format!(
+                "cart of customer {} on device `{}` with number {}",
+                MaskedPhone(w.key.customer.as_str()),
+                w.key.device,
+                w.key.number
+            )
+        };
+        if !w.lines.is_empty() && w.catalog_id.is_none() {
+            return Err(format!("{}: items but no catalog", whose()));
+        }
+        if w.lines.is_empty() && w.context.is_some() {
+            return Err(format!("{}: a context but no items", whose()));
+        }
+        for (i, line) in w.lines.iter().enumerate() {
+            if !(1..=limits::CART_QUANTITY_MAX).contains(&line.quantity) {
+                return Err(format!(
+                    "{}: quantity {} of `{}` is outside 1..={}",
+                    whose(),
+                    line.quantity,
+                    line.retailer_id,
+                    limits::CART_QUANTITY_MAX
+                ));
+            }
+            if w.lines
+                .iter()
+                .take(i)
+                .any(|l| l.retailer_id == line.retailer_id)
+            {
+                return Err(format!("{}: `{}` twice", whose(), line.retailer_id));
+            }
+        }
+        Ok(Cart {
+            key: w.key,
+            catalog_id: w.catalog_id,
+            lines: w.lines,
+            notice: w.notice,
+            context: w.context,
+        })
+    }
 }
 
 impl Cart {
@@ -285,11 +355,62 @@ pub struct CartId(usize);
 /// assert_eq!(view.notice, Some("One or more items in your cart have been updated"));
 /// assert_eq!(carts.view(&phone, &catalog).notice, None);
 /// ```
-#[derive(Clone, Debug, Default)]
+///
+/// Serde: `{"carts": [...]}`, every cart (see [`Cart`]) in the order they were made, so
+/// [`CartId`]s stay valid. The indexes (by key, and from product to carts) are not written;
+/// they are rebuilt when read. Deserializing refuses a key twice.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "CartsWire")]
 pub struct Carts {
+    #[serde(skip)]
     ids: HashMap<CartKey, usize>,
     carts: Vec<Cart>,
+    #[serde(skip)]
     holders: Holders,
+}
+
+/// What [`Carts`] deserializes from.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CartsWire {
+    carts: Vec<Cart>,
+}
+
+impl TryFrom<CartsWire> for Carts {
+    type Error = String;
+
+    /// The carts, with both indexes rebuilt from them.
+    fn try_from(wire: CartsWire) -> Result<Self, Self::Error> {
+        let mut ids = HashMap::with_capacity(wire.carts.len());
+        let mut holders = Holders::new();
+        for (index, cart) in wire.carts.iter().enumerate() {
+            if ids.insert(cart.key.clone(), index).is_some() {
+                return Err(format!(
+                    "two carts of customer {} on device `{}` with number {}",
+                    MaskedPhone(cart.key.customer.as_str()),
+                    cart.key.device,
+                    cart.key.number
+                ));
+            }
+            // A cart with items has a catalog (checked when the cart was read).
+            let Some(catalog_id) = &cart.catalog_id else {
+                continue;
+            };
+            for line in &cart.lines {
+                holders
+                    .entry(catalog_id.clone())
+                    .or_default()
+                    .entry(line.retailer_id.clone())
+                    .or_default()
+                    .insert(index);
+            }
+        }
+        Ok(Carts {
+            ids,
+            carts: wire.carts,
+            holders,
+        })
+    }
 }
 
 impl Carts {
@@ -980,6 +1101,141 @@ mod tests {
             .set_quantity(&k, &c, on(), &"b".into(), 1, Some(&"wamid.X".into()))
             .unwrap();
         assert_eq!(carts.send(&k, &c, on(), "").unwrap().context(), None);
+    }
+
+    fn round_trip(carts: &Carts) -> Carts {
+        serde_json::from_str(&serde_json::to_string(carts).unwrap()).unwrap()
+    }
+
+    /// Every observable of every cart, and how many carts hold each product.
+    fn state(carts: &Carts, keys: &[CartKey]) -> Vec<(Option<CartId>, Option<Cart>, Vec<usize>)> {
+        keys.iter()
+            .map(|k| {
+                let held = ["a", "b", "c"]
+                    .iter()
+                    .map(|p| carts.holders(&CAT.into(), &(*p).into()))
+                    .collect();
+                (carts.id(k), carts.cart(k).cloned(), held)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn serde_round_trip_rebuilds_both_indexes() {
+        let mut c = catalog();
+        let mut carts = Carts::new();
+        let keys = [
+            key("phone"),
+            key("web"),
+            CartKey::new("106540352242922", "447700900123", "phone"),
+            CartKey::new("999", "16505551234", "phone"),
+            key("desktop"),
+        ];
+        let msg = MessageId::new("wamid.SPM1");
+        for (k, items) in keys.iter().zip([
+            &[("a", 2), ("b", 1)][..],
+            &[("b", 3)],
+            &[("a", 1)],
+            &[("b", 99), ("a", 4)],
+            &[("a", 1)],
+        ]) {
+            for (p, q) in items {
+                carts
+                    .set_quantity(k, &c, on(), &(*p).into(), *q, Some(&msg))
+                    .unwrap();
+            }
+        }
+        // A sent (empty) cart, and one that got the notice.
+        carts.send(&keys[4], &c, on(), "").unwrap();
+        let ev = c.delete(&"b".into()).unwrap();
+        assert_eq!(carts.apply_event(&ev).len(), 3);
+        assert!(carts.cart(&keys[1]).unwrap().is_empty());
+        assert!(carts.cart(&keys[0]).unwrap().notice().is_some());
+        assert_eq!(carts.cart(&keys[0]).unwrap().context(), Some(&msg));
+        let mut all = keys.to_vec();
+        all.push(key("never"));
+
+        let json = serde_json::to_string(&carts).unwrap();
+        assert!(json.starts_with(r#"{"carts":[{"key":{"number":"106540352242922","customer":"16505551234","device":"phone"},"catalog_id":"194836987003835","lines":[{"retailer_id":"a","quantity":2}],"notice":true,"context":"wamid.SPM1"}"#), "{json}");
+        let mut back = round_trip(&carts);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        assert_eq!(back.len(), carts.len());
+        assert_eq!(state(&back, &all), state(&carts, &all));
+
+        // "a" sells out: the same carts empty, in the same order, as in the original.
+        let ev = c
+            .update(
+                &"a".into(),
+                &ProductPatch::new().availability(Availability::OutOfStock),
+            )
+            .unwrap()
+            .unwrap();
+        let changed = carts.apply_event(&ev);
+        assert_eq!(changed.len(), 3);
+        assert_eq!(back.apply_event(&ev), changed);
+        assert_eq!(state(&back, &all), state(&carts, &all));
+        for k in &all {
+            assert_eq!(back.view(k, &c), carts.view(k, &c));
+        }
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(&carts).unwrap()
+        );
+    }
+
+    #[test]
+    fn serde_refuses_inconsistent_carts() {
+        let c = catalog();
+        let mut carts = Carts::new();
+        carts
+            .set_quantity(
+                &key("phone"),
+                &c,
+                on(),
+                &"a".into(),
+                2,
+                Some(&"wamid.X".into()),
+            )
+            .unwrap();
+        let json = serde_json::to_value(&carts).unwrap();
+        let cart = json["carts"][0].clone();
+        let broken = |change: &dyn Fn(&mut serde_json::Value)| {
+            let mut cart = cart.clone();
+            change(&mut cart);
+            let v = serde_json::json!({ "carts": [cart] });
+            serde_json::from_value::<Carts>(v).unwrap_err().to_string()
+        };
+        let whose = "cart of customer *******1234 on device `phone` with number 106540352242922";
+        assert_eq!(
+            broken(&|c| c["lines"][0]["quantity"] = 0.into()),
+            format!("{whose}: quantity 0 of `a` is outside 1..=99")
+        );
+        assert_eq!(
+            broken(&|c| c["lines"][0]["quantity"] = 100.into()),
+            format!("{whose}: quantity 100 of `a` is outside 1..=99")
+        );
+        assert_eq!(
+            broken(&|c| {
+                let line = c["lines"][0].clone();
+                c["lines"].as_array_mut().unwrap().push(line);
+            }),
+            format!("{whose}: `a` twice")
+        );
+        assert_eq!(
+            broken(&|c| c["catalog_id"] = serde_json::Value::Null),
+            format!("{whose}: items but no catalog")
+        );
+        assert_eq!(
+            broken(&|c| c["lines"] = serde_json::json!([])),
+            format!("{whose}: a context but no items")
+        );
+        let v = serde_json::json!({ "carts": [cart.clone(), cart.clone()] });
+        assert_eq!(
+            serde_json::from_value::<Carts>(v).unwrap_err().to_string(),
+            "two carts of customer *******1234 on device `phone` with number 106540352242922"
+        );
+        let v = serde_json::json!({ "carts": [cart], "holders": {} });
+        assert!(serde_json::from_value::<Carts>(v).is_err());
     }
 
     #[test]

@@ -213,7 +213,14 @@ impl BatchRequest {
 /// assert!(event.removes_from_carts());
 /// assert!(matches!(event.change, Change::Updated { was_purchasable: true, purchasable: false, .. }));
 /// ```
-#[derive(Clone, Debug)]
+///
+/// Serde: `{"id": ..., "pinned_currency": "USD" or null, "products": [...]}`, the products in
+/// catalog order (see [`Product`]). Only this primary data is written: the lookup index and
+/// the holes deletions left are not, and the index is rebuilt when read. Deserializing refuses
+/// a retailer id twice, products in two currencies or in another currency than the pinned one,
+/// and any product [`Product::new`] would refuse.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(try_from = "CatalogWire")]
 pub struct Catalog {
     pub(crate) id: CatalogId,
     pub(crate) currency: Option<Currency>,
@@ -223,6 +230,78 @@ pub struct Catalog {
     pub(crate) slots: Vec<Option<Product>>,
     /// Slot of each retailer id.
     pub(crate) index: HashMap<Box<str>, u32>,
+}
+
+/// Every product of a catalog, serialized in order as one sequence, without copying them.
+struct ProductsRef<'a>(&'a [Option<Product>]);
+
+impl serde::Serialize for ProductsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flatten())
+    }
+}
+
+/// A catalog as it is serialized, borrowed from it.
+#[derive(serde::Serialize)]
+struct CatalogRef<'a> {
+    id: &'a CatalogId,
+    pinned_currency: Option<Currency>,
+    products: ProductsRef<'a>,
+}
+
+impl serde::Serialize for Catalog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        CatalogRef {
+            id: &self.id,
+            pinned_currency: self.pinned,
+            products: ProductsRef(&self.slots),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// What a [`Catalog`] deserializes from: the fields of [`CatalogRef`], owned.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogWire {
+    id: CatalogId,
+    pinned_currency: Option<Currency>,
+    products: Vec<Product>,
+}
+
+impl TryFrom<CatalogWire> for Catalog {
+    type Error = String;
+
+    /// The catalog with these products in this order, its index rebuilt; its currency is the
+    /// pinned one, else the products'.
+    fn try_from(wire: CatalogWire) -> Result<Self, Self::Error> {
+        let mut catalog = match wire.pinned_currency {
+            Some(currency) => Catalog::with_currency(wire.id, currency),
+            None => Catalog::new(wire.id),
+        };
+        catalog.slots.reserve_exact(wire.products.len());
+        catalog.index.reserve(wire.products.len());
+        for product in wire.products {
+            if catalog.contains(product.retailer_id()) {
+                return Err(format!(
+                    "catalog {}: retailer id `{}` twice",
+                    catalog.id,
+                    product.retailer_id()
+                ));
+            }
+            catalog.check_currency(&product).map_err(|e| {
+                format!(
+                    "catalog {}: product `{}`: {e}",
+                    catalog.id,
+                    product.retailer_id()
+                )
+            })?;
+            catalog
+                .insert(product)
+                .map_err(|e| format!("catalog {}: {e}", catalog.id))?;
+        }
+        Ok(catalog)
+    }
 }
 
 impl Catalog {
@@ -646,6 +725,168 @@ mod tests {
         assert!(results[5].is_ok() && results[6].is_ok());
         assert_eq!(c.len(), 1);
         assert_eq!(c.get(&"a".into()).unwrap().title(), "A");
+    }
+
+    fn round_trip(c: &Catalog) -> Catalog {
+        serde_json::from_str(&serde_json::to_string(c).unwrap()).unwrap()
+    }
+
+    fn ids(c: &Catalog) -> Vec<String> {
+        c.products().map(|p| p.retailer_id().to_string()).collect()
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_products_order_and_lookups() {
+        let mut c = catalog();
+        let availabilities = [
+            Availability::InStock,
+            Availability::OutOfStock,
+            Availability::Preorder,
+            Availability::AvailableForOrder,
+            Availability::Discontinued,
+            Availability::Unknown("back in May".into()),
+        ];
+        for (i, a) in availabilities.iter().enumerate() {
+            let id = format!("p{i}");
+            let patch = full_patch(&id, "10").availability(a.clone());
+            c.create(id.into(), &patch).unwrap();
+        }
+        c.create("gone".into(), &full_patch("gone", "1")).unwrap();
+        let on_sale = full_patch("s", "10")
+            .sale_price(Some(usd("7.5")))
+            .brand(Some("Acme".into()))
+            .item_group_id(Some("g".into()))
+            .quantity_to_sell(Some(3))
+            .status(Status::Archived);
+        c.create("sale".into(), &on_sale).unwrap();
+        c.delete(&"gone".into()).unwrap();
+        c.delete(&"p2".into()).unwrap();
+        assert!(c.slot_count() > c.len(), "the catalog has holes");
+
+        let json = serde_json::to_string(&c).unwrap();
+        let written = serde_json::to_value(&c).unwrap()["products"].clone();
+        assert_eq!(
+            written.as_array().map(Vec::len),
+            Some(6),
+            "holes are not written: {json}"
+        );
+        let mut back = round_trip(&c);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        assert_eq!(back.id(), c.id());
+        assert_eq!(back.len(), c.len());
+        assert_eq!(back.currency(), c.currency());
+        assert_eq!(ids(&back), ids(&c));
+        assert_eq!(ids(&back), ["p0", "p1", "p3", "p4", "p5", "sale"]);
+        for p in c.products() {
+            assert_eq!(back.get(p.retailer_id()), Some(p));
+        }
+        assert_eq!(
+            back.get(&"sale".into()).unwrap().sale_price(),
+            Some(usd("7.5"))
+        );
+        assert!(back.get(&"gone".into()).is_none());
+        assert_eq!(
+            back.get(&"p5".into()).unwrap().availability(),
+            &Availability::Unknown("back in May".into())
+        );
+
+        // The two go on alike.
+        let patch = ProductPatch::new().availability(Availability::OutOfStock);
+        assert_eq!(
+            back.update(&"p0".into(), &patch),
+            c.update(&"p0".into(), &patch)
+        );
+        assert_eq!(back.delete(&"p3".into()), c.delete(&"p3".into()));
+        assert_eq!(back.delete(&"gone".into()), c.delete(&"gone".into()));
+        let err = back.create("p1".into(), &full_patch("x", "1")).unwrap_err();
+        assert_eq!(err, CatalogError::ProductExists("p1".into()));
+        let eur = full_patch("e", "1").price("1 EUR".parse().unwrap());
+        assert_eq!(back.create("e".into(), &eur), c.create("e".into(), &eur));
+        assert_eq!(
+            back.create("p2".into(), &full_patch("x", "1")),
+            c.create("p2".into(), &full_patch("x", "1"))
+        );
+        assert_eq!(ids(&back), ids(&c));
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(&c).unwrap()
+        );
+    }
+
+    #[test]
+    fn serde_writes_the_primary_data_only() {
+        let mut c = catalog();
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"id":"1","pinned_currency":null,"products":[]}"#
+        );
+        c.create("a".into(), &full_patch("A", "2")).unwrap();
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["products"][0]["retailer_id"], "a");
+        assert_eq!(json.as_object().unwrap().len(), 3);
+        // An emptied unpinned catalog takes a new currency after the round trip too.
+        c.delete(&"a".into()).unwrap();
+        let mut back = round_trip(&c);
+        assert_eq!(back.currency(), None);
+        let eur = full_patch("e", "1").price("1 EUR".parse().unwrap());
+        back.create("e".into(), &eur).unwrap();
+        assert_eq!(back.currency(), Currency::from_code("EUR"));
+    }
+
+    #[test]
+    fn serde_keeps_a_pinned_currency() {
+        let jpy = Currency::from_code("JPY").unwrap();
+        let mut c = Catalog::with_currency("2".into(), jpy);
+        let back = round_trip(&c);
+        assert_eq!(back.currency(), Some(jpy));
+        let yen = full_patch("y", "1").price("1500 JPY".parse().unwrap());
+        c.create("y".into(), &yen).unwrap();
+        let mut back = round_trip(&c);
+        assert_eq!(
+            serde_json::to_value(&back).unwrap()["pinned_currency"],
+            "JPY"
+        );
+        assert!(back.create("u".into(), &full_patch("u", "1")).is_err());
+        back.delete(&"y".into()).unwrap();
+        assert_eq!(back.currency(), Some(jpy), "still pinned once emptied");
+    }
+
+    #[test]
+    fn serde_refuses_an_inconsistent_catalog() {
+        let mut c = catalog();
+        c.create("a".into(), &full_patch("A", "2")).unwrap();
+        let json = serde_json::to_value(&c).unwrap();
+        let product = json["products"][0].clone();
+        let mut eur = product.clone();
+        eur["retailer_id"] = "b".into();
+        eur["price"]["currency"] = "EUR".into();
+        for (products, pinned, shown) in [
+            (
+                vec![product.clone(), product.clone()],
+                serde_json::Value::Null,
+                "catalog 1: retailer id `a` twice",
+            ),
+            (
+                vec![product.clone(), eur],
+                serde_json::Value::Null,
+                "catalog 1: product `b`: price in EUR, but the catalog's currency is USD",
+            ),
+            (
+                vec![product.clone()],
+                "JPY".into(),
+                "catalog 1: product `a`: price in USD, but the catalog's currency is JPY",
+            ),
+        ] {
+            let v = serde_json::json!({"id": "1", "pinned_currency": pinned, "products": products});
+            let err = serde_json::from_value::<Catalog>(v).unwrap_err();
+            assert_eq!(err.to_string(), shown);
+        }
+        let v =
+            serde_json::json!({"id": "1", "pinned_currency": null, "products": [], "index": {}});
+        assert!(
+            serde_json::from_value::<Catalog>(v).is_err(),
+            "unknown fields are refused"
+        );
     }
 
     #[test]

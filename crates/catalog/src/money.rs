@@ -194,6 +194,8 @@ const CURRENCIES: &[([u8; 3], u8)] = &[
 /// assert_eq!(kwd.code(), "KWD");
 /// assert!(Currency::from_code("usd").is_none()); // codes are upper case
 /// ```
+///
+/// Serde: its code as a string, `"USD"`; deserializing refuses a code this crate does not know.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     code: [u8; 3],
@@ -248,6 +250,33 @@ impl fmt::Debug for Currency {
     }
 }
 
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CodeVisitor;
+
+        impl serde::de::Visitor<'_> for CodeVisitor {
+            type Value = Currency;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO 4217 currency code such as \"USD\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, code: &str) -> Result<Currency, E> {
+                Currency::from_code(code)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(code), &self))
+            }
+        }
+
+        deserializer.deserialize_str(CodeVisitor)
+    }
+}
+
 /// An exact, non-negative amount of money: integer minor units of a currency.
 ///
 /// ```
@@ -261,7 +290,11 @@ impl fmt::Debug for Currency {
 /// assert!("9.999 USD".parse::<Money>().is_err()); // more decimals than USD has
 /// assert!("9,99 USD".parse::<Money>().is_err());
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serde: `{"minor": 999, "currency": "USD"}`; deserializing refuses an unknown currency and
+/// an amount above [`Money::MAX_MINOR`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "MoneyWire")]
 pub struct Money {
     minor: u64,
     currency: Currency,
@@ -319,6 +352,22 @@ impl Money {
         // `minor` has at most 15 digits and exponents are at most 4, so this cannot fail; the
         // fallback keeps the function total anyway.
         Price::from_minor(self.minor, self.currency.exponent()).unwrap_or(Price::ZERO)
+    }
+}
+
+/// What [`Money`] deserializes from, checked by [`Money::from_minor`].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoneyWire {
+    minor: u64,
+    currency: Currency,
+}
+
+impl TryFrom<MoneyWire> for Money {
+    type Error = CatalogError;
+
+    fn try_from(wire: MoneyWire) -> Result<Self, Self::Error> {
+        Money::from_minor(wire.minor, wire.currency)
     }
 }
 
@@ -579,7 +628,42 @@ mod tests {
         assert!(Money::from_minor(Money::MAX_MINOR + 1, usd).is_err());
     }
 
+    #[test]
+    fn serde_gives_minor_units_and_the_code() {
+        let m = Money::from_minor(1250, cur("KWD")).unwrap();
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, r#"{"minor":1250,"currency":"KWD"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m);
+        assert_eq!(serde_json::to_string(&cur("JPY")).unwrap(), r#""JPY""#);
+        assert_eq!(
+            serde_json::from_str::<Currency>(r#""CLF""#).unwrap(),
+            cur("CLF")
+        );
+        for bad in [r#""usd""#, r#""XYZ""#, r#""USDX""#, "7"] {
+            assert!(serde_json::from_str::<Currency>(bad).is_err(), "{bad}");
+        }
+        for bad in [
+            r#"{"minor":1000000000000000,"currency":"USD"}"#,
+            r#"{"minor":1,"currency":"XYZ"}"#,
+            r#"{"minor":-1,"currency":"USD"}"#,
+            r#"{"minor":1}"#,
+            r#"{"minor":1,"currency":"USD","extra":0}"#,
+        ] {
+            assert!(serde_json::from_str::<Money>(bad).is_err(), "{bad}");
+        }
+        let err = serde_json::from_str::<Money>(r#"{"minor":1000000000000000,"currency":"USD"}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("more than 15 digits"), "{err}");
+    }
+
     proptest! {
+        #[test]
+        fn serde_round_trips(minor in 0..=Money::MAX_MINOR, idx in 0..CURRENCIES.len()) {
+            let m = Money::from_minor(minor, Currency::all().nth(idx).unwrap()).unwrap();
+            let back: Money = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+            prop_assert_eq!(back, m);
+        }
+
         #[test]
         fn display_and_parse_round_trip(minor in 0..=Money::MAX_MINOR, idx in 0..CURRENCIES.len()) {
             let currency = Currency::all().nth(idx).unwrap();

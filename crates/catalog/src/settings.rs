@@ -12,7 +12,10 @@ use crate::error::details;
 /// - Cart disabled: products can still be viewed, nothing can be added to a cart or sent.
 /// - Catalog hidden: catalog messages fail (131009) and catalog links show
 ///   "Invalid catalog link". Single- and multi-product messages still work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Serde: `{"is_cart_enabled": true, "is_catalog_visible": false}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CommerceSettings {
     /// `is_cart_enabled`.
@@ -107,9 +110,70 @@ struct NumberEntry {
 /// book.link_catalog(&number, Some("194836987003835".into()));
 /// assert_eq!(book.linked_catalog(&number).unwrap(), "194836987003835");
 /// ```
-#[derive(Clone, Debug, Default)]
+///
+/// Serde: `{"numbers": [{"number": ..., "settings": {...}, "catalog": ... or null}, ...]}`,
+/// one entry per number ever configured, sorted by number. Deserializing refuses a number
+/// twice.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(try_from = "BookWire")]
 pub struct SettingsBook {
     numbers: HashMap<PhoneNumberId, NumberEntry>,
+}
+
+/// One number's entry as it is serialized.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryWire<N, C> {
+    number: N,
+    settings: CommerceSettings,
+    catalog: Option<C>,
+}
+
+/// A book as it is serialized, borrowed from it.
+#[derive(serde::Serialize)]
+struct BookRef<'a> {
+    numbers: Vec<EntryWire<&'a PhoneNumberId, &'a CatalogId>>,
+}
+
+impl serde::Serialize for SettingsBook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut numbers: Vec<_> = self
+            .numbers
+            .iter()
+            .map(|(number, entry)| EntryWire {
+                number,
+                settings: entry.settings,
+                catalog: entry.catalog.as_ref(),
+            })
+            .collect();
+        numbers.sort_unstable_by_key(|e| e.number);
+        BookRef { numbers }.serialize(serializer)
+    }
+}
+
+/// What a [`SettingsBook`] deserializes from.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BookWire {
+    numbers: Vec<EntryWire<PhoneNumberId, CatalogId>>,
+}
+
+impl TryFrom<BookWire> for SettingsBook {
+    type Error = String;
+
+    fn try_from(wire: BookWire) -> Result<Self, Self::Error> {
+        let mut numbers = HashMap::with_capacity(wire.numbers.len());
+        for e in wire.numbers {
+            let entry = NumberEntry {
+                settings: e.settings,
+                catalog: e.catalog,
+            };
+            if numbers.insert(e.number.clone(), entry).is_some() {
+                return Err(format!("number {} twice", e.number));
+            }
+        }
+        Ok(SettingsBook { numbers })
+    }
 }
 
 impl SettingsBook {
@@ -181,5 +245,56 @@ mod tests {
         );
         book.link_catalog(&a, None);
         assert_eq!(book.linked_catalog(&a), None);
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_every_number() {
+        let mut book = SettingsBook::new();
+        let numbers: Vec<PhoneNumberId> = ["30", "4", "100", "2"].map(PhoneNumberId::new).to_vec();
+        book.update(&numbers[0], SettingsUpdate::new().cart_enabled(false));
+        book.link_catalog(&numbers[0], Some("9".into()));
+        book.update(&numbers[1], SettingsUpdate::new().catalog_visible(true));
+        book.link_catalog(&numbers[2], Some("8".into()));
+        book.link_catalog(&numbers[3], None);
+        let json = serde_json::to_string(&book).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"numbers":["#,
+                r#"{"number":"100","settings":{"is_cart_enabled":true,"is_catalog_visible":false},"catalog":"8"},"#,
+                r#"{"number":"2","settings":{"is_cart_enabled":true,"is_catalog_visible":false},"catalog":null},"#,
+                r#"{"number":"30","settings":{"is_cart_enabled":false,"is_catalog_visible":false},"catalog":"9"},"#,
+                r#"{"number":"4","settings":{"is_cart_enabled":true,"is_catalog_visible":true},"catalog":null}"#,
+                "]}"
+            ),
+            "sorted by number"
+        );
+        let mut back: SettingsBook = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        for n in numbers.iter().chain([&PhoneNumberId::new("5")]) {
+            assert_eq!(back.settings(n), book.settings(n), "{n}");
+            assert_eq!(back.linked_catalog(n), book.linked_catalog(n), "{n}");
+        }
+        let update = SettingsUpdate::new().catalog_visible(true);
+        assert_eq!(
+            back.update(&numbers[0], update),
+            book.update(&numbers[0], update)
+        );
+    }
+
+    #[test]
+    fn serde_refuses_a_number_twice() {
+        let entry = serde_json::json!({
+            "number": "1",
+            "settings": {"is_cart_enabled": true, "is_catalog_visible": true},
+            "catalog": null
+        });
+        let v = serde_json::json!({ "numbers": [entry.clone(), entry.clone()] });
+        let err = serde_json::from_value::<SettingsBook>(v).unwrap_err();
+        assert_eq!(err.to_string(), "number 1 twice");
+        let v = serde_json::json!({ "numbers": [entry] });
+        assert!(serde_json::from_value::<SettingsBook>(v).is_ok());
+        let v = serde_json::json!({ "numbers": [{"number": "1", "settings": {"is_cart_enabled": true}}] });
+        assert!(serde_json::from_value::<SettingsBook>(v).is_err());
     }
 }
