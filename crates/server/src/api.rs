@@ -14,7 +14,7 @@ use wacart_sandbox::{DeliveryState, Device, Platform};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
-use crate::doors::read_body;
+use crate::body::{json_object, read_body};
 use crate::errors::{self, Shape};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -48,17 +48,17 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// A JSON body of type `T` (an empty body reads as `{}`).
+/// A JSON object of type `T` (an empty body reads as `{}`).
 async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
     let bytes = read_body(body, crate::MAX_BODY)
         .await
-        .ok_or_else(|| errors::too_large(Shape::Graph, crate::MAX_BODY))?;
+        .map_err(|e| e.response(Shape::Graph, crate::MAX_BODY))?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &bytes
     };
-    serde_json::from_slice(bytes)
+    json_object(bytes)
         .map_err(|e| errors::graph(codes::INVALID_PARAMETER, format!("bad request body: {e}")))
 }
 
