@@ -70,10 +70,39 @@ pub const MAX_BODY: usize = 256 * 1024;
 /// Largest feed upload (bytes).
 pub const MAX_FEED: usize = 32 * 1024 * 1024;
 
+/// GET routes whose handler runs a command that writes (viewing a thread marks it read, viewing
+/// a cart settles its notice). HEAD on them is refused rather than routed to the GET handler.
+const WRITING_GETS: &[&str] = &[
+    "/sandbox/customers/{wa_id}/threads/{number}",
+    "/sandbox/customers/{wa_id}/devices/{device}/carts/{number}",
+];
+
+/// HEAD never writes: axum answers HEAD with the GET handler, so on a GET that writes it is
+/// refused (405, `Allow: GET`) before the handler runs.
+async fn head_never_writes(
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.method() == axum::http::Method::HEAD
+        && matched.is_some_and(|m| WRITING_GETS.contains(&m.as_str()))
+    {
+        let mut refusal =
+            errors::method_not_allowed(request.method().clone(), request.uri().clone()).await;
+        refusal.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("GET"),
+        );
+        return refusal;
+    }
+    next.run(request).await
+}
+
 /// Every route.
 pub fn app(state: AppState) -> axum::Router {
     doors::routes()
         .merge(api::routes())
+        .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(state)
