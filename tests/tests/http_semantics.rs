@@ -1,5 +1,5 @@
-//! HTTP semantics of the customer API: HEAD never writes, and lengths are counted in
-//! characters.
+//! HTTP semantics of the customer API: HEAD never writes, lengths are counted in characters,
+//! and only JSON objects are bodies.
 
 use serde_json::{Value, json};
 use wacart_sandbox::Config;
@@ -90,4 +90,44 @@ async fn head_on_a_thread_neither_marks_it_read_nor_queues_a_webhook() {
     let (s, t) = call(&http, reqwest::Method::GET, &thread, None).await;
     assert_eq!(s, 200, "{t}");
     assert!(read_webhooks(&http, base).await > 0, "GET queued no read");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lengths_are_counted_in_characters() {
+    let server = start_server(Config::default(), None).await;
+    let http = reqwest::Client::new();
+    let device = format!("{}/sandbox/customers/{ALICE}/devices/phone", server.base);
+    // 17 characters, 34 bytes: within 32 characters.
+    let (s, t) = call(
+        &http,
+        reqwest::Method::PUT,
+        &device,
+        Some(json!({"app_version": "é".repeat(17)})),
+    )
+    .await;
+    assert_eq!(s, 200, "{t}");
+    let (s, t) = call(
+        &http,
+        reqwest::Method::PUT,
+        &device,
+        Some(json!({"app_version": "é".repeat(33)})),
+    )
+    .await;
+    assert_eq!(s, 400, "{t}");
+    assert!(t.contains("1 to 32 characters"), "{t}");
+    // A device name over 64 characters is refused by the server itself.
+    let long = format!(
+        "{}/sandbox/customers/{ALICE}/devices/{}",
+        server.base,
+        "d".repeat(65)
+    );
+    let (s, t) = call(
+        &http,
+        reqwest::Method::PUT,
+        &long,
+        Some(json!({"app_version": "2.24"})),
+    )
+    .await;
+    assert_eq!(s, 400, "{t}");
+    assert!(t.contains("1 to 64 characters"), "{t}");
 }

@@ -151,8 +151,15 @@ async fn device(
         return bad_path();
     };
     let who = tri!(wa_id(&raw));
+    // Lengths are in characters, not bytes.
+    if device.is_empty() || device.chars().count() > 64 {
+        return errors::graph(
+            codes::PARAMETER_VALUE_INVALID,
+            "a device name has 1 to 64 characters",
+        );
+    }
     let d: DeviceBody = tri!(body(b).await);
-    if d.app_version.is_empty() || d.app_version.len() > 32 {
+    if d.app_version.is_empty() || d.app_version.chars().count() > 32 {
         return errors::graph(
             codes::PARAMETER_VALUE_INVALID,
             "app_version has 1 to 32 characters",
