@@ -66,7 +66,7 @@ fn bad_path() -> Response {
     errors::graph(codes::INVALID_PARAMETER, "malformed path")
 }
 
-fn wa_id(raw: &str) -> Result<WaId, Response> {
+pub(crate) fn wa_id(raw: &str) -> Result<WaId, Response> {
     let digits = raw.trim_start_matches('+');
     if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(errors::graph(

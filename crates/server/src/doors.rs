@@ -38,7 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// `vN.M`: any Graph version.
-fn graph_version(v: &str) -> bool {
+pub(crate) fn graph_version(v: &str) -> bool {
     let Some(rest) = v.strip_prefix('v') else {
         return false;
     };
