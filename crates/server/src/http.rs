@@ -4,6 +4,7 @@
 
 use std::error::Error as StdError;
 use std::future::Future;
+use std::io::ErrorKind;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -98,12 +99,40 @@ impl hyper::body::Body for TimedBody {
     }
 }
 
-/// The answer to a connection over the cap, in Graph's shape.
-fn busy_answer() -> Vec<u8> {
-    let (status, body) = crate::errors::graph_bytes(
-        wacart_schema::codes::SERVICE_UNAVAILABLE,
-        "too many open connections; retry later",
-    );
+/// hyper answers requests it cannot parse (bad request line or headers 400, a URI over 64 KiB
+/// 414, too many or too large headers 431) itself, with an empty body and no hook to change it
+/// (`Http1Transaction::on_error` in hyper's `proto::h1::role`). This wrapper sees that answer
+/// go out and writes it with a Graph error body instead. Only heads with `content-length: 0`
+/// and one of those statuses are touched: every answer of the app has a JSON body.
+struct RefusalBodies<T> {
+    inner: T,
+    /// A rewritten answer being written, and how much of it is out.
+    rewrite: Option<(Vec<u8>, usize)>,
+}
+
+/// The JSON answer that replaces `head`, when `head` is one of hyper's automatic refusals.
+fn rewrite_refusal(head: &[u8]) -> Option<Vec<u8>> {
+    let details = match head.get(..13)? {
+        b"HTTP/1.1 400 " | b"HTTP/1.0 400 " => "the request is malformed (request line or headers)",
+        b"HTTP/1.1 414 " | b"HTTP/1.0 414 " => "the request URI is too long",
+        b"HTTP/1.1 431 " | b"HTTP/1.0 431 " => "the request headers are too many or too large",
+        _ => return None,
+    };
+    if !head.ends_with(b"\r\n\r\n")
+        || !head
+            .windows(21)
+            .any(|w| w.eq_ignore_ascii_case(b"\r\ncontent-length: 0\r\n"))
+        || head.windows(4).filter(|w| *w == b"\r\n\r\n").count() != 1
+    {
+        return None;
+    }
+    let status = axum::http::StatusCode::from_bytes(&head[9..12]).ok()?;
+    let (_, body) = crate::errors::graph_bytes(wacart_schema::codes::INVALID_PARAMETER, details);
+    Some(answer(status, &body))
+}
+
+/// A whole HTTP/1.1 answer that closes the connection.
+fn answer(status: axum::http::StatusCode, body: &[u8]) -> Vec<u8> {
     let mut out = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         status.as_str(),
@@ -111,8 +140,64 @@ fn busy_answer() -> Vec<u8> {
         body.len()
     )
     .into_bytes();
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
     out
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for RefusalBodies<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for RefusalBodies<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        if this.rewrite.is_none()
+            && let Some(replacement) = rewrite_refusal(buf)
+        {
+            this.rewrite = Some((replacement, 0));
+        }
+        let Some((replacement, written)) = &mut this.rewrite else {
+            return Pin::new(&mut this.inner).poll_write(cx, buf);
+        };
+        // hyper writes its refusal and closes: the whole `buf` counts as written once the
+        // replacement is out.
+        while *written < replacement.len() {
+            match Pin::new(&mut this.inner).poll_write(cx, &replacement[*written..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => *written += n,
+                other => return other,
+            }
+        }
+        this.rewrite = None;
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The answer to a connection over the cap, in Graph's shape.
+fn busy_answer() -> Vec<u8> {
+    let (status, body) = crate::errors::graph_bytes(
+        wacart_schema::codes::SERVICE_UNAVAILABLE,
+        "too many open connections; retry later",
+    );
+    answer(status, &body)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight finish
@@ -167,7 +252,11 @@ pub(crate) async fn serve(
             });
             hyper::service::Service::call(&TowerToHyperService::new(app.clone()), req)
         });
-        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let io = RefusalBodies {
+            inner: stream,
+            rewrite: None,
+        };
+        let connection = http.serve_connection(TokioIo::new(io), service);
         let mut stop = stop_rx.clone();
         connections.spawn(async move {
             tokio::pin!(connection);
@@ -197,5 +286,31 @@ pub(crate) async fn serve(
             "shutdown deadline passed; dropping the connections still open"
         );
         connections.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite_refusal;
+
+    #[test]
+    fn only_hypers_empty_refusals_are_rewritten() {
+        let hypers = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n";
+        let out = String::from_utf8(rewrite_refusal(hypers).unwrap()).unwrap();
+        assert!(
+            out.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+            "{out}"
+        );
+        assert!(out.contains("content-type: application/json\r\n"), "{out}");
+        assert!(out.contains(r#""fbtrace_id""#), "{out}");
+        // The app's own refusals have bodies, and other statuses are never touched.
+        let app = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+        assert!(rewrite_refusal(app).is_none());
+        let head_of_app = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 20\r\n\r\n";
+        assert!(rewrite_refusal(head_of_app).is_none());
+        let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+        assert!(rewrite_refusal(ok).is_none());
+        let two = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\nHTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+        assert!(rewrite_refusal(two).is_none());
     }
 }

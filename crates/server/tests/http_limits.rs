@@ -313,3 +313,35 @@ fn sigterm_ends_within_the_deadline_despite_a_receiver_that_never_answers() {
     let status = terminate(&mut server, Duration::from_secs(6));
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn requests_hyper_cannot_parse_are_refused_in_graphs_shape() {
+    let server = serve(&[]);
+    let long_path = format!(
+        "GET /sandbox/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let many_headers = format!(
+        "GET /sandbox/webhooks/deliveries HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..101)
+            .map(|i| format!("x-h{i}: v\r\n"))
+            .collect::<String>()
+    );
+    let bad_header =
+        "GET /sandbox/webhooks/deliveries HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n";
+    for (request, status) in [
+        (long_path.as_str(), 414),
+        (many_headers.as_str(), 431),
+        (bad_header, 400),
+    ] {
+        let mut s = server.connect();
+        s.write_all(request.as_bytes()).unwrap();
+        let v = assert_graph(read_response(&mut s), status);
+        assert_eq!(v["error"]["code"], 100, "{v}");
+    }
+    // The server still serves.
+    let mut s = server.connect();
+    s.write_all(b"GET /sandbox/webhooks/deliveries HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert!(matches!(read_response(&mut s), Outcome::Answer(200, _)));
+}
