@@ -118,6 +118,14 @@ async fn hostile_requests_get_the_doors_error_shape() {
         case("deliveries bad state", "GET", "/sandbox/webhooks/deliveries?state=lost", &[], b"", 400, Expect::Graph(100)),
         case("products bad limit", "GET", "/v23.0/300000000000001/products?limit=all", META, b"", 400, Expect::Graph(100)),
         case("redeliver unknown", "POST", "/sandbox/webhooks/deliveries/424242/redeliver", &[], b"", 404, Expect::Graph(100)),
+        case("cart item as an array", "PUT", "/sandbox/customers/15551230001/devices/phone/carts/100000000000001/items/kale", &[("content-type", "application/json")], b"[7]", 400, Expect::Graph(100)),
+        case("customer message as an array", "POST", "/sandbox/customers/15551230001/messages", &[("content-type", "application/json")], br#"["100000000000001","hi"]"#, 400, Expect::Graph(100)),
+        case("cart send as an array", "POST", "/sandbox/customers/15551230002/devices/phone/carts/100000000000001/send", &[], b"[]", 400, Expect::Graph(100)),
+        case("device as an array", "PUT", "/sandbox/customers/15551230001/devices/phone", &[], br#"["2.24"]"#, 400, Expect::Graph(100)),
+        case("batch as an array", "POST", "/v23.0/300000000000001/items_batch", META, br#"["PRODUCT_ITEM",[]]"#, 400, Expect::Graph(100)),
+        case("content type jsonx", "POST", SEND, &[("authorization", "Bearer demo-token"), ("content-type", "application/jsonx")], GOOD.as_bytes(), 400, Expect::Graph(100)),
+        case("360 content type jsonx", "POST", "/messages", &[("d360-api-key", "demo-360-key"), ("content-type", "application/jsonx")], GOOD.as_bytes(), 400, Expect::Graph(100)),
+        case("kaleyra content type jsonx", "POST", KALEYRA, &[("api-key", "demo-kaleyra-key"), ("content-type", "application/jsonx")], br#"{"messaging_object":{"to":"15551230001","text":{"body":"hi"}}}"#, 400, Expect::Kaleyra("WA400")),
         case("redeliver not an id", "POST", "/sandbox/webhooks/deliveries/x/redeliver", &[], b"", 400, Expect::Graph(100)),
     ];
     let http = reqwest::Client::new();

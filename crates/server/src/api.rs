@@ -14,7 +14,7 @@ use wacart_sandbox::{DeliveryState, Device, Platform};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
-use crate::doors::read_body;
+use crate::body::{json_object, read_body};
 use crate::errors::{self, Shape};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -48,17 +48,17 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// A JSON body of type `T` (an empty body reads as `{}`).
+/// A JSON object of type `T` (an empty body reads as `{}`).
 async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
     let bytes = read_body(body, crate::MAX_BODY)
         .await
-        .ok_or_else(|| errors::too_large(Shape::Graph, crate::MAX_BODY))?;
+        .map_err(|e| e.response(Shape::Graph, crate::MAX_BODY))?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &bytes
     };
-    serde_json::from_slice(bytes)
+    json_object(bytes)
         .map_err(|e| errors::graph(codes::INVALID_PARAMETER, format!("bad request body: {e}")))
 }
 
@@ -66,7 +66,7 @@ fn bad_path() -> Response {
     errors::graph(codes::INVALID_PARAMETER, "malformed path")
 }
 
-fn wa_id(raw: &str) -> Result<WaId, Response> {
+pub(crate) fn wa_id(raw: &str) -> Result<WaId, Response> {
     let digits = raw.trim_start_matches('+');
     if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(errors::graph(
@@ -151,8 +151,15 @@ async fn device(
         return bad_path();
     };
     let who = tri!(wa_id(&raw));
+    // Lengths are in characters, not bytes.
+    if device.is_empty() || device.chars().count() > 64 {
+        return errors::graph(
+            codes::PARAMETER_VALUE_INVALID,
+            "a device name has 1 to 64 characters",
+        );
+    }
     let d: DeviceBody = tri!(body(b).await);
-    if d.app_version.is_empty() || d.app_version.len() > 32 {
+    if d.app_version.is_empty() || d.app_version.chars().count() > 32 {
         return errors::graph(
             codes::PARAMETER_VALUE_INVALID,
             "app_version has 1 to 32 characters",

@@ -17,6 +17,7 @@ use wacart_schema::{
 };
 
 use crate::AppState;
+use crate::body::{is_json, json_object, read_body};
 use crate::errors::{self, Shape};
 
 /// Most recipients one Kaleyra request may list.
@@ -37,7 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// `vN.M`: any Graph version.
-fn graph_version(v: &str) -> bool {
+pub(crate) fn graph_version(v: &str) -> bool {
     let Some(rest) = v.strip_prefix('v') else {
         return false;
     };
@@ -46,22 +47,6 @@ fn graph_version(v: &str) -> bool {
         p.is_some_and(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
     };
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
-}
-
-/// Reads the body, at most `limit` bytes.
-pub(crate) async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
-    axum::body::to_bytes(body, limit).await.ok()
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        })
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -165,7 +150,7 @@ async fn message_body(shape: Shape, headers: &HeaderMap, body: Body) -> Result<B
     }
     read_body(body, crate::MAX_BODY)
         .await
-        .ok_or_else(|| errors::too_large(shape, crate::MAX_BODY))
+        .map_err(|e| e.response(shape, crate::MAX_BODY))
 }
 
 fn validation_options(state: &AppState) -> wacart_schema::Options {
@@ -375,7 +360,7 @@ async fn items_batch(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let batch: ItemsBatchRequest = match serde_json::from_slice(&bytes) {
+    let batch: ItemsBatchRequest = match json_object(&bytes) {
         Ok(b) => b,
         Err(e) => {
             return errors::graph(codes::INVALID_PARAMETER, format!("not an items batch: {e}"));
@@ -575,8 +560,9 @@ async fn feed(
     if state.sandbox.read(|sb| sb.catalog(&catalog).is_none()) {
         return errors::engine(Shape::Graph, &EngineError::UnknownCatalog(catalog));
     }
-    let Some(bytes) = read_body(body, crate::MAX_FEED).await else {
-        return errors::too_large(Shape::Graph, crate::MAX_FEED);
+    let bytes = match read_body(body, crate::MAX_FEED).await {
+        Ok(b) => b,
+        Err(e) => return e.response(Shape::Graph, crate::MAX_FEED),
     };
     let Ok(text) = String::from_utf8(Vec::from(bytes)) else {
         return errors::graph(codes::INVALID_PARAMETER, "the feed is not UTF-8");

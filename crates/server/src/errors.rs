@@ -80,26 +80,46 @@ pub(crate) fn unauthorized(shape: Shape, details: &str) -> Response {
     }
 }
 
-/// A body over the size limit.
-pub(crate) fn too_large(shape: Shape, limit: usize) -> Response {
-    let details = format!("the request body is larger than {limit} bytes");
+/// A refusal in the door's shape with a status of its own (not the one the code implies).
+pub(crate) fn in_shape(
+    shape: Shape,
+    status: StatusCode,
+    code: u32,
+    details: impl Into<String>,
+) -> Response {
+    let details = details.into();
     match shape {
         Shape::Kaleyra => json(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            status,
             &KaleyraResponse::error(
                 "WA400",
                 details.clone(),
                 serde_json::json!({"details": details}),
             ),
         ),
-        _ => {
-            let error = GraphError::new(codes::INVALID_PARAMETER, details, trace_id());
-            json(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &GraphErrorResponse::from(error),
-            )
-        }
+        Shape::Graph | Shape::D360 => json(
+            status,
+            &GraphErrorResponse::from(GraphError::new(code, details, trace_id())),
+        ),
     }
+}
+
+/// A Graph error's status and JSON body, for answers written outside axum.
+pub(crate) fn graph_bytes(code: u32, details: impl Into<String>) -> (StatusCode, Vec<u8>) {
+    let error = GraphError::new(code, details, trace_id());
+    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let bytes = serde_json::to_vec(&GraphErrorResponse::from(error)).unwrap_or_default();
+    (status, bytes)
+}
+
+/// A body over the size limit.
+pub(crate) fn too_large(shape: Shape, limit: usize) -> Response {
+    in_shape(
+        shape,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        codes::INVALID_PARAMETER,
+        format!("the request body is larger than {limit} bytes"),
+    )
 }
 
 /// An engine refusal.

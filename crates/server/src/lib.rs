@@ -8,19 +8,21 @@
 // response already built, not a value that travels far, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use wacart_sandbox::{Clock, SharedSandbox};
 
 mod api;
+mod body;
 pub mod demo;
 mod doors;
 mod errors;
+mod http;
 pub mod openapi;
 mod worker;
 
+pub use http::HttpConfig;
 pub use worker::WorkerConfig;
 
 /// The wall clock: the only place the sandbox's time comes from in production.
@@ -68,34 +70,88 @@ pub const MAX_BODY: usize = 256 * 1024;
 /// Largest feed upload (bytes).
 pub const MAX_FEED: usize = 32 * 1024 * 1024;
 
+/// GET routes whose handler runs a command that writes (viewing a thread marks it read, viewing
+/// a cart settles its notice). HEAD on them is refused rather than routed to the GET handler.
+const WRITING_GETS: &[&str] = &[
+    "/sandbox/customers/{wa_id}/threads/{number}",
+    "/sandbox/customers/{wa_id}/devices/{device}/carts/{number}",
+];
+
+/// HEAD never writes: axum answers HEAD with the GET handler, so on a GET that writes it is
+/// refused (405, `Allow: GET`) before the handler runs.
+async fn head_never_writes(
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.method() == axum::http::Method::HEAD
+        && matched.is_some_and(|m| WRITING_GETS.contains(&m.as_str()))
+    {
+        let mut refusal =
+            errors::method_not_allowed(request.method().clone(), request.uri().clone()).await;
+        refusal.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("GET"),
+        );
+        return refusal;
+    }
+    next.run(request).await
+}
+
 /// Every route.
 pub fn app(state: AppState) -> axum::Router {
     doors::routes()
         .merge(api::routes())
+        .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(state)
 }
 
-/// Serves `app` on `listener` with the delivery worker until `shutdown` resolves.
+/// [`run_with`] with the default [`HttpConfig`].
 ///
 /// # Errors
-/// The I/O error that stopped the server.
+/// None today; kept for callers that handle one.
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
     worker: WorkerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, state, worker, HttpConfig::default(), shutdown).await
+}
+
+/// Serves `app` on `listener` with the delivery worker until `shutdown` resolves; then lets
+/// requests and webhook deliveries in flight finish for at most `http.shutdown_timeout`, and
+/// drops the rest (what was acknowledged is already durable).
+///
+/// # Errors
+/// None today: accept errors are logged and serving goes on.
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    worker: WorkerConfig,
+    http: HttpConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(worker::run(state.clone(), worker, stop_rx));
-    let result = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
+    let mut worker = tokio::spawn(worker::run(state.clone(), worker, stop_rx));
+    // The connections and the worker stop together, under one deadline.
+    let begun = Arc::new(std::sync::OnceLock::new());
+    let mark = begun.clone();
+    http::serve(listener, app(state), &http, async move {
+        shutdown.await;
+        let _ = mark.set(tokio::time::Instant::now());
+        let _ = stop_tx.send(true);
+    })
     .await;
-    let _ = stop_tx.send(true);
-    let _ = worker.await;
-    result
+    let deadline = *begun.get_or_init(tokio::time::Instant::now) + http.shutdown_timeout;
+    if tokio::time::timeout_at(deadline, &mut worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown deadline passed; dropping webhook deliveries in flight");
+        worker.abort();
+    }
+    Ok(())
 }

@@ -133,23 +133,40 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Graph versions the door takes (`doors::graph_version`).
+const VERSION_PATTERN: &str = r"^v[0-9]{1,4}\.[0-9]{1,4}$";
+/// A customer: up to 15 digits, leading `+` ignored (`api::wa_id`).
+const WA_ID_PATTERN: &str = r"^\+*[0-9]{1,15}$";
+
+/// A path parameter's schema: the checks the server makes on it.
+fn param_schema(name: &str) -> Value {
+    match name {
+        "version" => json!({"type": "string", "pattern": VERSION_PATTERN}),
+        "wa_id" => json!({"type": "string", "pattern": WA_ID_PATTERN}),
+        "device" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
+        "id" => json!({"type": "integer", "minimum": 0}),
+        _ => json!({"type": "string"}),
+    }
+}
+
 fn body_schema(kind: &str) -> Option<Value> {
-    let object = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required});
+    // The sandbox API's bodies refuse unknown fields and anything but an object.
+    let object = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     Some(match kind {
         "message" => {
             json!({"type": "object", "description": "Meta's message body (see wacart-schema's OutboundMessage)"})
         }
-        "kaleyra" => object(
-            json!({"messaging_object": {"type": "object"}, "extra_info": {"type": "object"}}),
-            json!(["messaging_object"]),
-        ),
-        "items_batch" => object(
-            json!({"item_type": {"const": "PRODUCT_ITEM"}, "requests": {"type": "array"}}),
-            json!(["item_type", "requests"]),
-        ),
+        "kaleyra" => {
+            json!({"type": "object", "properties": {"messaging_object": {"type": "object"}, "extra_info": {"type": "object"}}, "required": ["messaging_object"]})
+        }
+        "items_batch" => json!({"type": "object",
+            "properties": {"item_type": {"const": "PRODUCT_ITEM"}, "requests": {"type": "array", "items": {
+                "type": "object", "properties": {"method": {"enum": ["CREATE", "UPDATE", "DELETE"]}, "data": {"type": "object", "required": ["id"]}},
+                "required": ["method", "data"]}}},
+            "required": ["item_type", "requests"]}),
         "feed" => {
             return Some(
-                json!({"content": {"text/csv": {"schema": {"type": "string"}}, "text/tab-separated-values": {"schema": {"type": "string"}}}}),
+                json!({"required": true, "content": {"text/csv": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}, "text/tab-separated-values": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}}}),
             );
         }
         "customer_message" => object(
@@ -157,7 +174,7 @@ fn body_schema(kind: &str) -> Option<Value> {
             json!(["phone_number_id", "text"]),
         ),
         "device" => object(
-            json!({"app_version": {"type": "string"}, "platform": {"enum": ["android", "ios", "web"]}}),
+            json!({"app_version": {"type": "string", "minLength": 1, "maxLength": 32}, "platform": {"enum": ["android", "ios", "web"]}}),
             json!(["app_version"]),
         ),
         "item" => object(
@@ -165,32 +182,73 @@ fn body_schema(kind: &str) -> Option<Value> {
             json!(["quantity"]),
         ),
         "send_cart" => object(json!({"text": {"type": "string"}}), json!([])),
-        "forward" => object(json!({"to": {"type": "string"}}), json!(["to"])),
+        "forward" => object(
+            json!({"to": {"type": "string", "pattern": WA_ID_PATTERN}}),
+            json!(["to"]),
+        ),
         _ => return None,
     })
+}
+
+/// Query parameters a route reads.
+fn query_params(path: &str, method: &str) -> Vec<Value> {
+    let q = |name: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "schema": schema});
+    match (method, path) {
+        ("get", "/sandbox/webhooks/deliveries") => vec![
+            q("after", json!({"type": "integer", "minimum": 0})),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+            ),
+            q(
+                "state",
+                json!({"enum": ["pending", "delivered", "dropped"]}),
+            ),
+        ],
+        ("get", "/{version}/{catalog_id}/products") => vec![
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 25}),
+            ),
+            q("after", json!({"type": "integer", "minimum": 0})),
+        ],
+        ("post", "/{version}/{phone_number_id}/whatsapp_commerce_settings") => vec![
+            q(
+                "is_cart_enabled",
+                json!({"enum": ["true", "false", "1", "0"]}),
+            ),
+            q(
+                "is_catalog_visible",
+                json!({"enum": ["true", "false", "1", "0"]}),
+            ),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// The document.
 pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
     for (method, path, tag, summary, body) in ROUTES {
-        let params: Vec<Value> = path
+        let mut params: Vec<Value> = path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": param_schema(name)}))
             .collect();
+        params.extend(query_params(path, method));
         let mut op = json!({
             "tags": [tag], "summary": summary, "parameters": params,
             "responses": {
                 "200": {"description": "Success (Kaleyra's door: 202)"},
-                "4XX": {"description": "Refused, in the door's error shape", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}}
+                "4XX": {"description": "Refused, in the door's error shape: 400 invalid, 401 credentials, 404 unknown, 405 method (also HEAD on a GET that writes), 408 body not in time, 413 body over the limit (declared or sent; 262144 bytes, feeds 33554432)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}},
+                "503": {"description": "Too many open connections, or the store failed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}}
             }
         });
         if let Some(schema) = body_schema(body) {
             op["requestBody"] = if schema.get("content").is_some() {
                 schema
             } else {
-                json!({"required": true, "content": {"application/json": {"schema": schema}}})
+                json!({"required": true, "description": "Content-Type application/json (parameters such as charset allowed); at most 262144 bytes", "content": {"application/json": {"schema": schema}}})
             };
         }
         let entry = paths.entry((*path).to_owned()).or_insert_with(|| json!({}));
@@ -205,4 +263,85 @@ pub fn document() -> Value {
             "properties": {"message": {"type": "string"}, "type": {"type": "string"}, "code": {"type": "integer"},
                            "error_data": {"type": "object"}, "fbtrace_id": {"type": "string"}}}}}}}
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param<'d>(doc: &'d Value, path: &str, method: &str, name: &str) -> &'d Value {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"))
+    }
+
+    #[test]
+    fn the_document_states_the_constraints_the_server_enforces() {
+        let doc = document();
+        let send = "/{version}/{phone_number_id}/messages";
+        assert_eq!(
+            param(&doc, send, "post", "version")["schema"]["pattern"],
+            VERSION_PATTERN
+        );
+        let device = "/sandbox/customers/{wa_id}/devices/{device}";
+        assert_eq!(
+            param(&doc, device, "put", "wa_id")["schema"]["pattern"],
+            WA_ID_PATTERN
+        );
+        assert_eq!(
+            param(&doc, device, "put", "device")["schema"]["maxLength"],
+            64
+        );
+        let body =
+            &doc["paths"][device]["put"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["properties"]["app_version"]["maxLength"], 32);
+        assert_eq!(body["required"], json!(["app_version"]));
+        assert_eq!(body["additionalProperties"], false);
+        let deliveries = "/sandbox/webhooks/deliveries";
+        assert_eq!(
+            param(&doc, deliveries, "get", "limit")["schema"]["maximum"],
+            1000
+        );
+        let redeliver = "/sandbox/webhooks/deliveries/{id}/redeliver";
+        assert_eq!(
+            param(&doc, redeliver, "post", "id")["schema"]["type"],
+            "integer"
+        );
+    }
+
+    /// The patterns say what the handlers check: samples that the patterns match and do not
+    /// match, through the handlers' own checks.
+    #[test]
+    fn the_patterns_agree_with_the_checks() {
+        assert_eq!(VERSION_PATTERN, r"^v[0-9]{1,4}\.[0-9]{1,4}$");
+        for (v, matches) in [
+            ("v23.0", true),
+            ("v1.2", true),
+            ("v1234.5678", true),
+            ("v12345.0", false),
+            ("v1.", false),
+            ("v1", false),
+            ("latest", false),
+            ("23.0", false),
+        ] {
+            assert_eq!(crate::doors::graph_version(v), matches, "{v}");
+        }
+        assert_eq!(WA_ID_PATTERN, r"^\+*[0-9]{1,15}$");
+        for (w, matches) in [
+            ("15551230001", true),
+            ("+15551230001", true),
+            ("1", true),
+            ("123456789012345", true),
+            ("1234567890123456", false),
+            ("", false),
+            ("+", false),
+            ("alice", false),
+            ("1555-123", false),
+        ] {
+            assert_eq!(crate::api::wa_id(w).is_ok(), matches, "{w}");
+        }
+    }
 }

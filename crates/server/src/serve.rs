@@ -4,13 +4,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use wacart_sandbox::{
     Config, CustomerSpec, Durability, MemoryStore, Sandbox, SharedSandbox, SqliteStore, Store,
     TenantSpec,
 };
 use wacart_schema::{CatalogId, ItemsBatchRequest};
-use wacart_server::{AppState, SystemClock, WorkerConfig, demo};
+use wacart_server::{AppState, HttpConfig, SystemClock, WorkerConfig, demo};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -32,6 +33,28 @@ pub(crate) struct Args {
     /// Deliver every tenant's webhooks to this URL.
     #[arg(long)]
     webhook_url: Option<String>,
+    /// Seconds a request's headers may take, counted from when the connection is ready for one
+    /// (so also how long an idle keep-alive connection stays open).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    header_timeout: Duration,
+    /// Seconds a request's body may take to arrive in full (then 408).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    body_timeout: Duration,
+    /// Most connections open at once (more are answered 503 and closed).
+    #[arg(long, value_name = "N", default_value_t = 768, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// On SIGTERM or Ctrl-C, seconds for requests and webhook deliveries in flight to finish.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds)]
+    shutdown_timeout: Duration,
+}
+
+/// A number of seconds, fractions allowed (`0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("{text:?} is not a positive number of seconds"))
 }
 
 /// The `--config` file.
@@ -177,10 +200,17 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         if let Some(url) = &args.webhook_url {
             println!("webhooks go to {url}");
         }
-        match wacart_server::run(
+        let http = HttpConfig {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            shutdown_timeout: args.shutdown_timeout,
+        };
+        match wacart_server::run_with(
             listener,
             AppState::new(sandbox),
             WorkerConfig::default(),
+            http,
             shutdown_signal(),
         )
         .await
