@@ -39,6 +39,9 @@ impl Clock for ManualClock {
 /// Seconds and milliseconds.
 pub const SECOND: u64 = 1_000;
 /// An hour in milliseconds.
+/// One minute in ms.
+pub const MINUTE: u64 = 60 * SECOND;
+/// One hour in ms.
 pub const HOUR: u64 = 3_600 * SECOND;
 /// A day in milliseconds.
 pub const DAY: u64 = 24 * HOUR;

@@ -10,12 +10,14 @@ mod webhooks;
 pub use clock::{Clock, ManualClock};
 pub use engine::{
     Ack, BatchOutcome, CartItemView, CartSnapshot, Door, EngineError, MessageView, ProductView,
-    Sandbox, SectionView, Sent, WINDOW,
+    Sandbox, SectionView, Sent, THREAD_PAGE, Upkeep, WINDOW,
 };
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,
     TenantSpec, WindowMode,
 };
 pub use shared::SharedSandbox;
-pub use store::{Durability, Durable, MemoryStore, SqliteStore, Store, StoreError};
+pub use store::{
+    Durability, Durable, Effect, EntryRow, MemoryStore, Opened, SqliteStore, Store, StoreError,
+};
 pub use webhooks::{Attempt, Delivery, DeliveryState};

@@ -1,8 +1,6 @@
 //! The webhook outbox: every event becomes a Meta-shaped payload, held until delivered, retried
 //! on a schedule, every attempt recorded.
 
-use std::collections::{BTreeSet, HashMap};
-
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wacart_schema::{
@@ -74,9 +72,6 @@ pub struct Delivery {
     pub attempts: Vec<Attempt>,
     /// Where it is.
     pub state: DeliveryState,
-    /// The log position of the command that made it: it goes out only once that is durable.
-    #[serde(skip)]
-    pub seq: u64,
 }
 
 fn as_text<S: serde::Serializer>(body: &std::sync::Arc<[u8]>, s: S) -> Result<S::Ok, S::Error> {
@@ -103,148 +98,30 @@ impl Schedule {
     }
 }
 
-/// Every webhook, by id, and the pending ones by due time.
-#[derive(Default)]
-pub(crate) struct Outbox {
-    pub(crate) deliveries: HashMap<u64, Delivery>,
-    pub(crate) order: Vec<u64>,
-    due: BTreeSet<(u64, u64)>,
-    next_id: u64,
-    /// `order[..tagged]` carry their log position.
-    tagged: usize,
-    /// WABAs without a callback: their webhooks wait outside `due`, so scans never meet them.
-    parked: std::collections::HashSet<WabaId>,
-}
-
-impl Outbox {
-    pub(crate) fn push(
-        &mut self,
-        waba_id: &WabaId,
-        kind: &'static str,
-        body: Vec<u8>,
-        at: u64,
-    ) -> u64 {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.deliveries.insert(
-            id,
-            Delivery {
-                id,
-                waba_id: waba_id.clone(),
-                kind,
-                body: body.into(),
-                created_at: at,
-                next_attempt_at: Some(at),
-                attempts: Vec::new(),
-                state: DeliveryState::Pending,
-                seq: u64::MAX,
-            },
-        );
-        self.order.push(id);
-        if !self.parked.contains(waba_id) {
-            self.due.insert((at, id));
-        }
-        id
+/// What an attempt makes of a delivery: its next state and, while pending, when the next attempt
+/// is due. A webhook delivered once stays delivered (a redelivery in flight that fails does not
+/// undo it).
+pub(crate) fn after_attempt(
+    d: &Delivery,
+    attempt: &Attempt,
+    schedule: Schedule,
+) -> (DeliveryState, Option<u64>) {
+    if attempt.delivered() || d.state == DeliveryState::Delivered {
+        return (DeliveryState::Delivered, None);
     }
-
-    /// Pending deliveries due at `now`, oldest first.
-    pub(crate) fn due(&self, now: u64) -> impl Iterator<Item = &Delivery> + '_ {
-        self.due
-            .range(..=(now, u64::MAX))
-            .filter_map(|(_, id)| self.deliveries.get(id))
-    }
-
-    /// Tags the deliveries made since the last tag with the log position that makes them
-    /// durable.
-    pub(crate) fn tag_new(&mut self, seq: u64) {
-        for id in self.order[self.tagged..].iter() {
-            if let Some(d) = self.deliveries.get_mut(id) {
-                d.seq = seq;
-            }
-        }
-        self.tagged = self.order.len();
-    }
-
-    /// Whether `id` exists.
-    pub(crate) fn contains(&self, id: u64) -> bool {
-        self.deliveries.contains_key(&id)
-    }
-
-    pub(crate) fn record(&mut self, id: u64, attempt: Attempt, schedule: Schedule) {
-        let Some(d) = self.deliveries.get_mut(&id) else {
-            return;
-        };
-        if let Some(due) = d.next_attempt_at.take() {
-            self.due.remove(&(due, id));
-        }
-        let at = attempt.at;
-        let delivered = attempt.delivered();
-        d.attempts.push(attempt);
-        if delivered {
-            d.state = DeliveryState::Delivered;
-            return;
-        }
-        if d.state == DeliveryState::Delivered {
-            return;
-        }
-        let failures = d
-            .attempts
-            .iter()
-            .rev()
-            .take_while(|a| !a.delivered())
-            .count();
-        match schedule.next(
-            d.created_at,
-            at,
-            u32::try_from(failures).unwrap_or(u32::MAX),
-        ) {
-            Some(next) => {
-                d.state = DeliveryState::Pending;
-                d.next_attempt_at = Some(next);
-                if !self.parked.contains(&d.waba_id) {
-                    self.due.insert((next, id));
-                }
-            }
-            None => d.state = DeliveryState::Dropped,
-        }
-    }
-
-    /// Queues `id` again at once (manual redelivery), whatever its state.
-    pub(crate) fn redeliver(&mut self, id: u64, at: u64) {
-        let Some(d) = self.deliveries.get_mut(&id) else {
-            return;
-        };
-        if let Some(due) = d.next_attempt_at.take() {
-            self.due.remove(&(due, id));
-        }
-        d.state = DeliveryState::Pending;
-        d.next_attempt_at = Some(at);
-        if !self.parked.contains(&d.waba_id) {
-            self.due.insert((at, id));
-        }
-    }
-
-    /// Holds a WABA's webhooks (no callback) or releases them (a callback was set).
-    pub(crate) fn set_parked(&mut self, waba_id: &WabaId, parked: bool) {
-        if parked == self.parked.contains(waba_id) {
-            return;
-        }
-        if parked {
-            self.parked.insert(waba_id.clone());
-            let deliveries = &self.deliveries;
-            self.due
-                .retain(|(_, id)| deliveries.get(id).is_none_or(|d| d.waba_id != *waba_id));
-        } else {
-            self.parked.remove(waba_id);
-            for d in self.deliveries.values() {
-                if d.waba_id == *waba_id
-                    && d.state == DeliveryState::Pending
-                    && let Some(at) = d.next_attempt_at
-                {
-                    self.due.insert((at, d.id));
-                }
-            }
-        }
+    let failures = 1 + d
+        .attempts
+        .iter()
+        .rev()
+        .take_while(|a| !a.delivered())
+        .count();
+    match schedule.next(
+        d.created_at,
+        attempt.at,
+        u32::try_from(failures).unwrap_or(u32::MAX),
+    ) {
+        Some(next) => (DeliveryState::Pending, Some(next)),
+        None => (DeliveryState::Dropped, None),
     }
 }
 
@@ -454,55 +331,77 @@ mod tests {
         horizon: 300_000,
     };
 
+    fn delivery() -> Delivery {
+        Delivery {
+            id: 1,
+            waba_id: WabaId::new("1"),
+            kind: "statuses",
+            body: b"{}".to_vec().into(),
+            created_at: 0,
+            next_attempt_at: Some(0),
+            attempts: Vec::new(),
+            state: DeliveryState::Pending,
+        }
+    }
+
+    fn fail(at: u64) -> Attempt {
+        Attempt::new(at, Some(500), 1, Some("HTTP 500".into()))
+    }
+
     #[test]
     fn retries_back_off_then_drop_at_the_horizon() {
-        let mut o = Outbox::default();
-        let id = o.push(&WabaId::new("1"), "statuses", b"{}".to_vec(), 0);
-        assert_eq!(o.due(0).count(), 1);
+        let mut d = delivery();
         let mut at = 0;
         let mut waits = Vec::new();
-        while o.deliveries[&id].state == DeliveryState::Pending {
-            o.record(
-                id,
-                Attempt::new(at, Some(500), 3, Some("HTTP 500".into())),
-                SCHEDULE,
-            );
-            if let Some(next) = o.deliveries[&id].next_attempt_at {
-                waits.push(next - at);
-                assert!(o.due(next - 1).next().is_none() && o.due(next).count() == 1);
-                at = next;
+        loop {
+            let attempt = fail(at);
+            let (state, next) = after_attempt(&d, &attempt, SCHEDULE);
+            d.attempts.push(attempt);
+            d.state = state;
+            match next {
+                Some(n) => {
+                    waits.push(n - at);
+                    at = n;
+                }
+                None => break,
             }
         }
-        assert_eq!(o.deliveries[&id].state, DeliveryState::Dropped);
         assert_eq!(
             &waits[..7],
             &[1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000]
         );
-        assert!(at <= 300_000);
+        assert_eq!(d.state, DeliveryState::Dropped);
+        assert!(at <= 300_000, "no attempt past the horizon");
     }
 
     #[test]
-    fn parked_webhooks_wait_outside_the_due_set_until_released() {
-        let mut o = Outbox::default();
-        let (a, b) = (WabaId::new("a"), WabaId::new("b"));
-        o.set_parked(&a, true);
-        let held = o.push(&a, "statuses", b"{}".to_vec(), 1);
-        let free = o.push(&b, "statuses", b"{}".to_vec(), 2);
-        assert_eq!(o.due(10).map(|d| d.id).collect::<Vec<_>>(), [free]);
-        o.set_parked(&a, false);
-        assert_eq!(o.due(10).map(|d| d.id).collect::<Vec<_>>(), [held, free]);
-        o.set_parked(&b, true);
-        assert_eq!(o.due(10).map(|d| d.id).collect::<Vec<_>>(), [held]);
+    fn a_200_delivers_and_a_failed_redelivery_does_not_undo_it() {
+        let mut d = delivery();
+        let ok = Attempt::new(5, Some(200), 1, None);
+        assert_eq!(
+            after_attempt(&d, &ok, SCHEDULE),
+            (DeliveryState::Delivered, None)
+        );
+        d.attempts.push(ok);
+        d.state = DeliveryState::Delivered;
+        assert_eq!(
+            after_attempt(&d, &fail(10), SCHEDULE),
+            (DeliveryState::Delivered, None)
+        );
     }
 
     #[test]
-    fn a_200_delivers_and_redelivery_queues_again() {
-        let mut o = Outbox::default();
-        let id = o.push(&WabaId::new("1"), "statuses", b"{}".to_vec(), 5);
-        o.record(id, Attempt::new(5, Some(200), 1, None), SCHEDULE);
-        assert_eq!(o.deliveries[&id].state, DeliveryState::Delivered);
-        assert!(o.due(u64::MAX).next().is_none());
-        o.redeliver(id, 9);
-        assert_eq!(o.due(9).next().map(|d| d.id), Some(id));
+    fn failures_count_from_the_last_success() {
+        let mut d = delivery();
+        d.attempts = vec![
+            fail(0),
+            fail(1_000),
+            Attempt::new(3_000, Some(200), 1, None),
+        ];
+        d.state = DeliveryState::Pending; // redelivered by hand
+        assert_eq!(
+            after_attempt(&d, &fail(10_000), SCHEDULE),
+            (DeliveryState::Pending, Some(11_000))
+        );
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use wacart_sandbox::{DeliveryState, Device, Platform};
+use wacart_sandbox::{DeliveryState, Device, Platform, THREAD_PAGE};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
@@ -116,22 +116,53 @@ async fn customer_message(
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThreadPage {
+    before: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// Opening a thread reads it and shows its latest messages (100, or `limit` up to 1000);
+/// `?before=POSITION` pages back through history; `paging.before` continues.
 async fn thread(
     State(st): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<ThreadPage>, QueryRejection>,
 ) -> Response {
     let Ok(Path((raw, number))) = path else {
         return bad_path();
     };
+    let Ok(Query(page)) = query else {
+        return errors::graph(codes::INVALID_PARAMETER, "before and limit are numbers");
+    };
     let who = tri!(wa_id(&raw));
     let number = PhoneNumberId::new(number);
-    match st.sandbox.run(|sb| sb.view_thread(&who, &number)).await {
+    let mut messages = match st.sandbox.run(|sb| sb.view_thread(&who, &number)).await {
         Ok(messages) => {
             st.outbox.notify_one();
-            errors::ok(&json!({"messages": messages}))
+            messages
         }
-        Err(e) => errors::engine(Shape::Graph, &e),
+        Err(e) => return errors::engine(Shape::Graph, &e),
+    };
+    if page.before.is_some() || page.limit.is_some() {
+        let limit = page.limit.unwrap_or(THREAD_PAGE).clamp(1, 1000);
+        // Older messages are history: let every write so far land before reading it, without
+        // holding the engine.
+        let store = st.sandbox.read(|sb| sb.store());
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.flush()).await {
+            return errors::engine(Shape::Graph, &e.into());
+        }
+        messages = match st
+            .sandbox
+            .read(|sb| sb.thread_page(&who, &number, page.before, limit))
+        {
+            Ok(m) => m,
+            Err(e) => return errors::engine(Shape::Graph, &e),
+        };
     }
+    let before = messages.first().map(|m| m.position).filter(|p| *p > 0);
+    errors::ok(&json!({"messages": messages, "paging": {"before": before}}))
 }
 
 #[derive(Deserialize)]
@@ -324,9 +355,14 @@ async fn deliveries(
         );
     };
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let list = st
-        .sandbox
-        .read(|sb| sb.deliveries_page(page.after, limit, page.state));
+    // History is read from the store, off the engine's lock and the async threads.
+    let store = st.sandbox.read(|sb| sb.store());
+    let read = tokio::task::spawn_blocking(move || store.deliveries(page.after, limit, page.state));
+    let list = match read.await {
+        Ok(Ok(list)) => list,
+        Ok(Err(e)) => return errors::engine(Shape::Graph, &e.into()),
+        Err(_) => return errors::graph(codes::SOMETHING_WENT_WRONG, "the read was interrupted"),
+    };
     let next = (list.len() == limit)
         .then(|| list.last().map(|d| d.id))
         .flatten();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use wacart_sandbox::{
     Config, CustomerSpec, Durability, MemoryStore, Sandbox, SharedSandbox, SqliteStore, Store,
-    TenantSpec,
+    TenantSpec, Upkeep,
 };
 use wacart_schema::{CatalogId, ItemsBatchRequest};
 use wacart_server::{AppState, HttpConfig, SystemClock, WorkerConfig, demo};
@@ -46,9 +46,41 @@ pub(crate) struct Args {
     /// On SIGTERM or Ctrl-C, seconds for requests and webhook deliveries in flight to finish.
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds)]
     shutdown_timeout: Duration,
+    /// How long history (thread messages, finished webhooks) is kept: `30d`, `12h`, `10m`,
+    /// `90s`, or `forever`.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = retention)]
+    retain: Retention,
+    /// Take a snapshot of the state after this many commands (the log behind it is compacted).
+    #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    snapshot_every: u64,
 }
 
 /// A number of seconds, fractions allowed (`0.5`).
+/// A retention: milliseconds, or `None` for forever.
+#[derive(Clone, Copy, Debug)]
+struct Retention(Option<u64>);
+
+fn retention(text: &str) -> Result<Retention, String> {
+    if text == "forever" {
+        return Ok(Retention(None));
+    }
+    let bad = || format!("{text:?} is not a duration like 30d, 12h, 10m, 90s or forever");
+    let split = text.len().checked_sub(1).ok_or_else(bad)?;
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let unit_ms = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(unit_ms)
+        .filter(|ms| *ms > 0)
+        .map(|ms| Retention(Some(ms)))
+        .ok_or_else(bad)
+}
+
 fn seconds(text: &str) -> Result<Duration, String> {
     text.parse::<f64>()
         .ok()
@@ -132,15 +164,32 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         Arc::new(MemoryStore::new())
     } else {
         match SqliteStore::open(&args.db, Durability::PowerLoss) {
-            Ok(s) => Arc::new(s),
+            Ok(s) => {
+                if s.was_empty() {
+                    tracing::warn!(db = %args.db.display(), "the database file was empty: starting a new sandbox in it");
+                }
+                Arc::new(s)
+            }
             Err(e) => {
                 eprintln!("wacart serve: {e}");
                 return ExitCode::from(2);
             }
         }
     };
+    let opening = std::time::Instant::now();
     let sandbox = match Sandbox::open(store, Arc::new(SystemClock), Config::default()) {
-        Ok(s) => Arc::new(SharedSandbox::new(s)),
+        Ok(mut s) => {
+            s.set_upkeep(
+                Upkeep::default()
+                    .snapshot_every(args.snapshot_every)
+                    .retain(args.retain.0),
+            );
+            tracing::info!(
+                ms = opening.elapsed().as_millis() as u64,
+                "state loaded (latest snapshot and the commands after it)"
+            );
+            Arc::new(SharedSandbox::new(s))
+        }
         Err(e) => {
             eprintln!("wacart serve: cannot open the sandbox: {e}");
             return ExitCode::from(2);
@@ -222,4 +271,19 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_takes_a_number_and_a_unit_or_forever() {
+        assert_eq!(retention("30d").unwrap().0, Some(30 * 86_400_000));
+        assert_eq!(retention("90s").unwrap().0, Some(90_000));
+        assert_eq!(retention("forever").unwrap().0, None);
+        for bad in ["", "d", "30", "0m", "-1h", "1w", "99999999999999999d"] {
+            assert!(retention(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use wacart_sandbox::{Attempt, Clock, Delivery};
+use wacart_sandbox::{AppSpec, Attempt, Clock, Delivery};
 
 use crate::{AppState, SystemClock};
 
@@ -137,7 +137,7 @@ pub(crate) async fn run(
     let mut verified: HashSet<(String, String)> = HashSet::new();
     // Finished attempts come back here and are recorded in batches: one logged command for
     // many webhooks, not one each.
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(u64, Attempt)>();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(Delivery, Attempt)>();
     let mut stopping = false;
     loop {
         if !stopping {
@@ -159,10 +159,25 @@ pub(crate) async fn run(
         if let Ok(first) = done_rx.try_recv() {
             record(&state, &in_flight, first, &mut done_rx).await;
         }
-        let due = state
+        // Time moves (statuses fall due); the due webhooks are read from the store off the
+        // engine's lock and the async threads.
+        let (now, store) = state.sandbox.read(|sb| {
+            sb.advance();
+            (sb.now(), sb.store())
+        });
+        let want = 4 * config.concurrency.max(1);
+        let due = match tokio::task::spawn_blocking(move || store.due(now, want)).await {
+            Ok(Ok(due)) => due,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot read the due webhooks");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let apps: Vec<Option<AppSpec>> = state
             .sandbox
-            .read(|sb| sb.due_deliveries(4 * config.concurrency.max(1)));
-        for (delivery, app) in due {
+            .read(|sb| due.iter().map(|d| sb.app(&d.waba_id).cloned()).collect());
+        for (delivery, app) in due.into_iter().zip(apps) {
             let Some(app) = app else { continue };
             let Some(url) = app.callback_url.clone() else {
                 continue;
@@ -193,7 +208,7 @@ pub(crate) async fn run(
                 if !attempt.delivered() {
                     tracing::debug!(delivery = delivery.id, "delivery failed; retry scheduled");
                 }
-                let _ = done.send((delivery.id, attempt));
+                let _ = done.send((delivery, attempt));
                 drop(permit);
             });
         }
@@ -211,14 +226,14 @@ pub(crate) async fn run(
 async fn record(
     state: &AppState,
     in_flight: &Mutex<HashSet<u64>>,
-    first: (u64, Attempt),
-    rx: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Attempt)>,
+    first: (Delivery, Attempt),
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<(Delivery, Attempt)>,
 ) {
     let mut batch = vec![first];
     while let Ok(more) = rx.try_recv() {
         batch.push(more);
     }
-    let ids: Vec<u64> = batch.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<u64> = batch.iter().map(|(d, _)| d.id).collect();
     if let Err(e) = state.sandbox.run(|sb| sb.record_attempts(batch)).await {
         tracing::error!(error = %e, "cannot record delivery attempts");
     }

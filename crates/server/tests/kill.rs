@@ -21,6 +21,10 @@ fn serve(db: &std::path::Path, port: u16) -> Child {
             "--demo",
             "--listen",
             &format!("127.0.0.1:{port}"),
+            // Snapshots (and the compaction behind them) every 25 commands, so the kill lands
+            // around several of them.
+            "--snapshot-every",
+            "25",
             "--db",
         ])
         .arg(db)
@@ -135,20 +139,35 @@ async fn a_killed_server_keeps_everything_it_acknowledged() {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = serve(&db, port);
     wait_up(&http, &base).await;
-    let thread: Value = serde_json::from_slice(
-        &http
-            .get(format!(
-                "{base}/sandbox/customers/15551230001/threads/100000000000001"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let messages = thread["messages"].as_array().unwrap();
+    // The whole thread, a page at a time (history past the recent messages is paged).
+    let mut messages: Vec<Value> = Vec::new();
+    let mut before: Option<u64> = None;
+    loop {
+        let query = before.map_or_else(
+            || "?limit=1000".to_owned(),
+            |b| format!("?limit=1000&before={b}"),
+        );
+        let page: Value = serde_json::from_slice(
+            &http
+                .get(format!(
+                    "{base}/sandbox/customers/15551230001/threads/100000000000001{query}"
+                ))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let mut got = page["messages"].as_array().unwrap().clone();
+        got.extend(messages);
+        messages = got;
+        match page["paging"]["before"].as_u64() {
+            Some(b) => before = Some(b),
+            None => break,
+        }
+    }
     let texts: std::collections::HashSet<&str> =
         messages.iter().filter_map(|m| m["text"].as_str()).collect();
     let ids: std::collections::HashSet<&str> =

@@ -45,6 +45,9 @@ pub(crate) struct SetCartItem {
     retailer_id: RetailerId,
     quantity: u32,
     from: Option<MessageId>,
+    /// `from` is no longer in memory and was found in this thread's history.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    from_history: bool,
 }
 
 impl Op for SetCartItem {
@@ -73,14 +76,6 @@ fn set_quantity(
     from: Option<&MessageId>,
 ) -> Result<(), EngineError> {
     let key = state.cart_key(wa_id, device, number)?;
-    if let Some(m) = from
-        && !state
-            .messages
-            .get(m)
-            .is_some_and(|(k, _)| k.0 == *number && k.1 == *wa_id)
-    {
-        return Err(EngineError::UnknownMessage(m.clone()));
-    }
     let settings = state.settings.settings(number);
     let catalog = linked_catalog(&state.settings, &state.catalogs, number)?;
     state
@@ -206,6 +201,12 @@ impl Sandbox {
         quantity: u32,
         from: Option<MessageId>,
     ) -> Result<Ack<()>, EngineError> {
+        let from_history = match &from {
+            Some(m) if !self.state.messages.contains_key(m) => self
+                .history_entry(m)?
+                .is_some_and(|(key, _)| key.0 == *number && key.1 == *wa_id),
+            _ => false,
+        };
         self.run(SetCartItem {
             wa_id: wa_id.clone(),
             device: device.to_owned(),
@@ -213,6 +214,7 @@ impl Sandbox {
             retailer_id: retailer_id.clone(),
             quantity,
             from,
+            from_history,
         })
     }
 

@@ -1,5 +1,10 @@
-//! The webhook outbox seen from the commands: delivery attempts, redelivery, and the reads the
-//! delivery worker and the deliveries API make.
+//! The webhook outbox seen from the engine: delivery attempts, redelivery, and the reads the
+//! delivery worker and the deliveries API make. Webhooks are history, in the store: attempts
+//! and redeliveries change history only, so they are written as effects and not logged.
+//!
+//! Logs written before history was kept hold `attempt`, `attempts` and `redeliver` commands;
+//! they replay as no-ops, except when the history is being rebuilt from such a log
+//! ([`State::rebuild`]), where they rebuild the webhooks' attempts.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,9 +12,10 @@ use super::command::Op;
 use super::state::State;
 use super::{Ack, EngineError, Sandbox};
 use crate::model::AppSpec;
-use crate::webhooks::{Attempt, Delivery, DeliveryState};
+use crate::store::Effect;
+use crate::webhooks::{Attempt, Delivery, DeliveryState, after_attempt};
 
-/// One delivery attempt (older logs; the worker now records them in batches).
+/// One delivery attempt (logs from before history was kept).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AttemptOne {
     delivery: u64,
@@ -20,18 +26,12 @@ impl Op for AttemptOne {
     type Output = ();
 
     fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
-        if !state.outbox.contains(self.delivery) {
-            return Err(EngineError::UnknownDelivery(self.delivery));
-        }
-        let schedule = state.schedule();
-        state
-            .outbox
-            .record(self.delivery, self.attempt.clone(), schedule);
+        rebuild_attempt(state, self.delivery, &self.attempt);
         Ok(())
     }
 }
 
-/// Attempts the delivery worker finished, recorded as one command.
+/// Attempts recorded as one command (logs from before history was kept).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Attempts {
     attempts: Vec<(u64, Attempt)>,
@@ -41,22 +41,14 @@ impl Op for Attempts {
     type Output = ();
 
     fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
-        if let Some((id, _)) = self
-            .attempts
-            .iter()
-            .find(|(id, _)| !state.outbox.contains(*id))
-        {
-            return Err(EngineError::UnknownDelivery(*id));
-        }
-        let schedule = state.schedule();
         for (id, attempt) in &self.attempts {
-            state.outbox.record(*id, attempt.clone(), schedule);
+            rebuild_attempt(state, *id, attempt);
         }
         Ok(())
     }
 }
 
-/// A webhook queued again at once.
+/// A redelivery (logs from before history was kept).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Redeliver {
     delivery: u64,
@@ -66,100 +58,132 @@ impl Op for Redeliver {
     type Output = ();
 
     fn exec(&self, state: &mut State, at: u64) -> Result<(), EngineError> {
-        if !state.outbox.contains(self.delivery) {
-            return Err(EngineError::UnknownDelivery(self.delivery));
+        if let Some(rebuild) = &mut state.rebuild
+            && let Some(d) = rebuild.get_mut(&self.delivery)
+        {
+            d.state = DeliveryState::Pending;
+            state.effects.push(Effect::Redeliver {
+                id: self.delivery,
+                at,
+            });
         }
-        state.outbox.redeliver(self.delivery, at);
         Ok(())
     }
 }
 
-impl Sandbox {
-    /// Records a delivery attempt.
-    ///
-    /// # Errors
-    /// [`EngineError::UnknownDelivery`].
-    pub fn record_attempt(
-        &mut self,
-        delivery: u64,
-        attempt: Attempt,
-    ) -> Result<Ack<()>, EngineError> {
-        self.run(AttemptOne { delivery, attempt })
-    }
+/// While history is rebuilt from an old log: an attempt, as the old outbox recorded it.
+fn rebuild_attempt(state: &mut State, id: u64, attempt: &Attempt) {
+    let schedule = state.schedule();
+    let Some(d) = state.rebuild.as_mut().and_then(|r| r.get_mut(&id)) else {
+        return;
+    };
+    let (new_state, next) = after_attempt(d, attempt, schedule);
+    d.attempts.push(attempt.clone());
+    d.state = new_state;
+    state.effects.push(Effect::Attempted {
+        id,
+        attempt: attempt.clone(),
+        state: new_state,
+        next_attempt_at: next,
+    });
+}
 
-    /// Records many delivery attempts as one command (the delivery worker's batches).
+impl Sandbox {
+    /// Records finished delivery attempts (the delivery worker's batches): each webhook as the
+    /// worker took it, and its attempt. Delivered, retried later, or dropped past the horizon.
     ///
     /// # Errors
-    /// [`EngineError::UnknownDelivery`] when one of them is unknown (then none is recorded).
+    /// [`EngineError::Store`] when the store has failed.
     pub fn record_attempts(
         &mut self,
-        attempts: Vec<(u64, Attempt)>,
+        attempts: Vec<(Delivery, Attempt)>,
     ) -> Result<Ack<()>, EngineError> {
         if attempts.is_empty() {
             return Ok(Ack::unlogged(()));
         }
-        self.run(Attempts { attempts })
+        let schedule = self.state.schedule();
+        let effects = attempts
+            .into_iter()
+            .map(|(d, attempt)| {
+                let (state, next_attempt_at) = after_attempt(&d, &attempt, schedule);
+                Effect::Attempted {
+                    id: d.id,
+                    attempt,
+                    state,
+                    next_attempt_at,
+                }
+            })
+            .collect();
+        self.write_effects(effects)
     }
 
-    /// Queues a webhook again at once.
+    /// Queues a webhook again at once, whatever its state.
     ///
     /// # Errors
-    /// [`EngineError::UnknownDelivery`].
+    /// [`EngineError::UnknownDelivery`] when it is not (or no longer) in history.
     pub fn redeliver(&mut self, delivery: u64) -> Result<Ack<()>, EngineError> {
-        self.run(Redeliver { delivery })
+        if self.store.delivery(delivery)?.is_none() {
+            return Err(EngineError::UnknownDelivery(delivery));
+        }
+        let at = self.tick();
+        self.write_effects(vec![Effect::Redeliver { id: delivery, at }])
     }
 
-    /// Webhooks due now whose app has a callback, oldest first, with that app (callback,
-    /// secret). Webhooks of apps without a callback wait, kept, until one is set.
-    pub fn due_deliveries(&mut self, limit: usize) -> Vec<(Delivery, Option<AppSpec>)> {
-        let now = self.tick();
-        let durable = self.store.durable_seq();
-        let tenants = &self.state.tenants;
-        let with_callback = |d: &&Delivery| {
-            tenants
-                .get(&d.waba_id)
-                .is_some_and(|t| t.app.callback_url.is_some())
-        };
+    /// The app (callback, secret) that receives a WABA's webhooks, when it has a callback.
+    pub fn app(&self, waba_id: &wacart_schema::WabaId) -> Option<&AppSpec> {
         self.state
-            .outbox
-            .due(now)
-            .filter(|d| d.seq <= durable)
-            .filter(with_callback)
-            .take(limit)
-            .map(|d| (d.clone(), tenants.get(&d.waba_id).map(|t| t.app.clone())))
-            .collect()
+            .tenants
+            .get(waba_id)
+            .map(|t| &t.app)
+            .filter(|a| a.callback_url.is_some())
     }
 
-    /// Every webhook, oldest first.
-    pub fn deliveries(&self) -> Vec<&Delivery> {
-        let outbox = &self.state.outbox;
-        outbox
-            .order
-            .iter()
-            .filter_map(|id| outbox.deliveries.get(id))
-            .collect()
+    /// Webhooks due now whose app has a callback, oldest first, with that app. Webhooks of apps
+    /// without a callback wait, kept, until one is set.
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] when history cannot be read.
+    pub fn due_deliveries(
+        &mut self,
+        limit: usize,
+    ) -> Result<Vec<(Delivery, AppSpec)>, EngineError> {
+        let now = self.tick();
+        let due = self.store.due(now, limit)?;
+        Ok(due
+            .into_iter()
+            .filter_map(|d| {
+                let app = self.app(&d.waba_id)?.clone();
+                Some((d, app))
+            })
+            .collect())
+    }
+
+    /// Every webhook in history, oldest first, once every write so far is durable.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        let _ = self.store.flush();
+        self.store
+            .deliveries(0, usize::MAX, None)
+            .unwrap_or_default()
     }
 
     /// A page of webhooks, oldest first: those with an id above `after`, in `state` if given.
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] when history cannot be read.
     pub fn deliveries_page(
         &self,
         after: u64,
         limit: usize,
         state: Option<DeliveryState>,
-    ) -> Vec<Delivery> {
-        let outbox = &self.state.outbox;
-        let start = outbox.order.partition_point(|id| *id <= after);
-        outbox.order[start..]
-            .iter()
-            .filter_map(|id| outbox.deliveries.get(id))
-            .filter(|d| state.is_none_or(|s| d.state == s))
-            .take(limit)
-            .cloned()
-            .collect()
+    ) -> Result<Vec<Delivery>, EngineError> {
+        Ok(self.store.deliveries(after, limit, state)?)
     }
 
     /// One webhook.
-    pub fn delivery(&self, id: u64) -> Option<&Delivery> {
-        self.state.outbox.deliveries.get(&id)
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] when history cannot be read.
+    pub fn delivery(&self, id: u64) -> Result<Option<Delivery>, EngineError> {
+        Ok(self.store.delivery(id)?)
     }
 }

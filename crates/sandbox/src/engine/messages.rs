@@ -78,9 +78,7 @@ impl Op for SendMessage {
             .customers
             .get(&wa_id)
             .is_some_and(|c| c.devices.values().any(|d| d.can_show(&interactive_kind)));
-        let thread = state.threads.entry(key.clone()).or_default();
-        let index = thread.entries.len();
-        thread.entries.push(Entry::Out(Box::new(Outbound {
+        let entry = Entry::Out(Box::new(Outbound {
             id: id.clone(),
             at,
             message: message.clone(),
@@ -89,8 +87,9 @@ impl Op for SendMessage {
             failure: None,
             forwarded_from: None,
             door: Some(self.door),
-        })));
-        state.messages.insert(id.clone(), (key, index));
+            scheduled: false,
+        }));
+        state.push_entry(&key, entry);
         if !window_open {
             let code = codes::REENGAGEMENT_MESSAGE;
             state.set_status(&id, StatusKind::Failed, at, Some(code));
@@ -99,11 +98,8 @@ impl Op for SendMessage {
             state.set_status(&id, StatusKind::Failed, at, Some(code));
         } else {
             state.set_status(&id, StatusKind::Sent, at, None);
-            let seq = state.next_id();
-            state.scheduled.insert(
-                (at.saturating_add(state.config.delivered_after), seq),
-                (id.clone(), StatusKind::Delivered),
-            );
+            let due = at.saturating_add(state.config.delivered_after);
+            state.schedule_status(&id, StatusKind::Delivered, due);
         }
         if !dropped.is_empty() {
             report_dropped(state, number_id, &dropped, at)?;
@@ -187,7 +183,7 @@ fn report_dropped(
     .map_err(|e| EngineError::BadRequest(e.to_string()))?;
     let (waba, display) = state.number_identity(number);
     let body = crate::webhooks::errors_body(&waba, &display, number, &error);
-    state.outbox.push(&waba, "errors", body, at);
+    state.push_delivery(&waba, "errors", body, at);
     Ok(())
 }
 
@@ -215,12 +211,16 @@ impl Op for CustomerText {
     }
 }
 
-/// The customer forwards a business message to another customer.
+/// The customer forwards a business message to another customer. A message no longer in
+/// memory is looked up in history before the command is made, and travels in it (`original`),
+/// so replay never reads history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Forward {
     wa_id: WaId,
     message_id: MessageId,
     to: WaId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    original: Option<(PhoneNumberId, Box<Outbound>)>,
 }
 
 impl Op for Forward {
@@ -228,39 +228,35 @@ impl Op for Forward {
 
     fn exec(&self, state: &mut State, at: u64) -> Result<MessageId, EngineError> {
         let unknown = || EngineError::UnknownMessage(self.message_id.clone());
-        let (key, index) = state
-            .messages
-            .get(&self.message_id)
-            .cloned()
-            .ok_or_else(unknown)?;
-        if key.1 != self.wa_id {
-            return Err(unknown());
-        }
-        let Some(Entry::Out(original)) = state
-            .threads
-            .get(&key)
-            .and_then(|t| t.entries.get(index))
-            .cloned()
-        else {
-            return Err(EngineError::BadRequest(
-                "only messages from the business can be forwarded".into(),
-            ));
+        let (number, original) = match (&self.original, state.messages.get(&self.message_id)) {
+            (_, Some((key, pos))) => {
+                if key.1 != self.wa_id {
+                    return Err(unknown());
+                }
+                let entry = state.threads.get(key).and_then(|t| t.get(*pos));
+                let Some(Entry::Out(o)) = entry else {
+                    return Err(EngineError::BadRequest(
+                        "only messages from the business can be forwarded".into(),
+                    ));
+                };
+                (key.0.clone(), o.clone())
+            }
+            (Some((number, o)), None) => (number.clone(), o.clone()),
+            (None, None) => return Err(unknown()),
         };
         state.customer_entry(&self.to, None);
         let id = state.new_message_id();
-        let to_key = (key.0.clone(), self.to.clone());
-        let thread = state.threads.entry(to_key.clone()).or_default();
-        let index = thread.entries.len();
-        thread.entries.push(Entry::Out(Box::new(Outbound {
+        let entry = Entry::Out(Box::new(Outbound {
             id: id.clone(),
             at,
             status: StatusKind::Delivered,
             failure: None,
             forwarded_from: Some(self.message_id.clone()),
             door: None,
+            scheduled: false,
             ..*original
-        })));
-        state.messages.insert(id.clone(), (to_key, index));
+        }));
+        state.push_entry(&(number, self.to.clone()), entry);
         Ok(id)
     }
 }
@@ -310,10 +306,20 @@ impl Sandbox {
         message_id: &MessageId,
         to: &WaId,
     ) -> Result<Ack<MessageId>, EngineError> {
+        let original = if self.state.messages.contains_key(message_id) {
+            None
+        } else {
+            self.history_entry(message_id)?
+                .and_then(|(key, entry)| match entry {
+                    Entry::Out(o) if key.1 == *wa_id => Some((key.0, o)),
+                    _ => None,
+                })
+        };
         self.run(Forward {
             wa_id: wa_id.clone(),
             message_id: message_id.clone(),
             to: to.clone(),
+            original,
         })
     }
 }

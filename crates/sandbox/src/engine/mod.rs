@@ -15,6 +15,7 @@ mod carts;
 mod catalogs;
 mod command;
 mod deliveries;
+mod image;
 mod messages;
 mod state;
 mod tenants;
@@ -29,13 +30,13 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
 pub use messages::Sent;
-pub use threads::{MessageView, ProductView, SectionView};
+pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE};
 
-use crate::clock::{Clock, HOUR};
+use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::model::Config;
-use crate::store::{Store, StoreError};
+use crate::store::{Effect, Store, StoreError};
 use command::{Op, Record};
-use state::State;
+use state::{Entry, State, ThreadKey};
 
 /// The customer-service window.
 pub const WINDOW: u64 = 24 * HOUR;
@@ -117,51 +118,120 @@ pub enum Door {
     Kaleyra,
 }
 
+/// Housekeeping: when snapshots are taken and how long history is kept. Not part of the
+/// sandbox's behaviour, so not logged; set it after opening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Upkeep {
+    /// A snapshot is taken after this many logged commands (and the log behind it compacted);
+    /// `u64::MAX` never takes one. A large state waits longer: at least one command per
+    /// 256 bytes of its last snapshot.
+    pub snapshot_every: u64,
+    /// History (thread messages, finished webhooks) older than this is deleted (ms); `None`
+    /// keeps everything.
+    pub retain: Option<u64>,
+}
+
+impl Default for Upkeep {
+    fn default() -> Self {
+        Upkeep {
+            snapshot_every: 20_000,
+            retain: Some(30 * DAY),
+        }
+    }
+}
+
+impl Upkeep {
+    /// Sets [`Upkeep::snapshot_every`].
+    #[must_use]
+    pub fn snapshot_every(mut self, commands: u64) -> Self {
+        self.snapshot_every = commands;
+        self
+    }
+
+    /// Sets [`Upkeep::retain`].
+    #[must_use]
+    pub fn retain(mut self, retain: Option<u64>) -> Self {
+        self.retain = retain;
+        self
+    }
+}
+
 /// The sandbox: tenants, customers, threads, carts, the outbox.
 pub struct Sandbox {
     clock: Arc<dyn Clock>,
     store: Arc<dyn Store>,
     state: State,
-    /// The last command appended to the store.
-    last_seq: u64,
+    upkeep: Upkeep,
+    /// Commands logged since the last snapshot.
+    since_snapshot: u64,
+    /// Size of the last snapshot.
+    snapshot_bytes: u64,
+    /// When history was last pruned (ms).
+    pruned_at: u64,
     /// Set when the store failed: no command is taken after that.
     failed: Option<StoreError>,
 }
 
 impl Sandbox {
-    /// Opens the sandbox on a store, replaying every command it holds.
+    /// Opens the sandbox on a store: loads its latest snapshot and replays the commands logged
+    /// after it.
     ///
     /// # Errors
-    /// [`EngineError::Store`] when the store cannot be read or a record is unreadable.
+    /// [`EngineError::Store`] when the store cannot be read, or a record or the snapshot is
+    /// unreadable.
     pub fn open(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Self, EngineError> {
+        let opened = store.open()?;
+        let (state, snapshot_bytes) = match &opened.snapshot {
+            Some((seq, bytes)) => (
+                image::decode(bytes).map_err(|reason| StoreError::Corrupt {
+                    seq: *seq,
+                    reason: format!("the snapshot is unreadable: {reason}"),
+                })?,
+                bytes.len() as u64,
+            ),
+            None => (State::new(), 0),
+        };
         let mut sb = Sandbox {
             clock,
             store: store.clone(),
-            state: State::new(),
-            last_seq: 0,
+            state,
+            upkeep: Upkeep::default(),
+            since_snapshot: opened.tail.len() as u64,
+            snapshot_bytes,
+            pruned_at: 0,
             failed: None,
         };
-        for (seq, bytes) in store.load()? {
+        if opened.rebuild_history {
+            sb.state.rebuild = Some(std::collections::HashMap::new());
+        }
+        for (seq, bytes) in &opened.tail {
             let record: Record =
-                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                    seq,
+                serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+                    seq: *seq,
                     reason: e.to_string(),
                 })?;
             // A logged command succeeded once; on the same state and configuration it succeeds
             // again. If it does not, the log and this code disagree: refuse to guess.
             if let Err(e) = record.command.replay(&mut sb.state, record.at) {
                 return Err(EngineError::Store(StoreError::Corrupt {
-                    seq,
+                    seq: *seq,
                     reason: format!("the command does not replay: {e}"),
                 }));
             }
-            sb.last_seq = seq;
+            // The history replay makes is in the store already (written with each record),
+            // unless it is being rebuilt.
+            let effects = sb.state.take_effects();
+            if opened.rebuild_history && !effects.is_empty() {
+                store.apply(effects)?;
+            }
         }
-        sb.state.outbox.tag_new(sb.last_seq);
+        sb.state.rebuild = None;
+        store.flush()?;
         // The configuration is part of the log: replay used the logged one; a different one
         // from now on is a logged change.
         if sb.state.config != config {
@@ -170,6 +240,11 @@ impl Sandbox {
             })?;
         }
         Ok(sb)
+    }
+
+    /// Sets when snapshots are taken and how long history is kept.
+    pub fn set_upkeep(&mut self, upkeep: Upkeep) {
+        self.upkeep = upkeep;
     }
 
     /// The store it writes to.
@@ -182,15 +257,47 @@ impl Sandbox {
         &self.state.config
     }
 
+    /// The time the state has reached (ms).
+    pub fn now(&self) -> u64 {
+        self.state.now
+    }
+
+    /// The state as a snapshot would hold it: equal states give equal bytes (the determinism
+    /// tests compare a full replay with a snapshot and its tail through this).
+    ///
+    /// # Errors
+    /// [`EngineError::BadRequest`] if the state cannot be encoded (a bug).
+    pub fn image(&self) -> Result<Vec<u8>, EngineError> {
+        image::encode(&self.state).map_err(|e| EngineError::BadRequest(e.to_string()))
+    }
+
+    /// Moves time to the clock's now. Statuses that fall due are written to history (they
+    /// follow from commands already logged, so they are not logged themselves); history past
+    /// the retention is pruned once a minute.
     fn tick(&mut self) -> u64 {
         let now = self.clock.now_millis().max(self.state.now);
         self.state.advance_to(now);
-        // Statuses that fell due follow from commands already appended.
-        self.state.outbox.tag_new(self.last_seq);
+        let effects = self.state.take_effects();
+        if !effects.is_empty()
+            && self.failed.is_none()
+            && let Err(e) = self.store.apply(effects)
+        {
+            self.failed = Some(e);
+        }
+        if let Some(retain) = self.upkeep.retain
+            && now >= self.pruned_at.saturating_add(MINUTE)
+            && self.failed.is_none()
+        {
+            self.pruned_at = now;
+            if let Err(e) = self.store.prune(now.saturating_sub(retain)) {
+                self.failed = Some(e);
+            }
+        }
         now
     }
 
-    /// Runs an operation: executes it, and when it succeeds, appends its command to the store.
+    /// Runs an operation: executes it, and when it succeeds, appends its command to the store
+    /// with the history it made.
     ///
     /// Once an append fails, the live state holds a change the log does not: the sandbox stops
     /// taking commands (every one answers the store error) until it is reopened from the log.
@@ -199,22 +306,32 @@ impl Sandbox {
             return Err(EngineError::Store(e.clone()));
         }
         let at = self.tick();
-        let value = op.exec(&mut self.state, at)?;
+        let value = match op.exec(&mut self.state, at) {
+            Ok(v) => v,
+            Err(e) => {
+                // A refused command changed nothing, and made no history.
+                self.state.effects.clear();
+                self.state.dirty.clear();
+                return Err(e);
+            }
+        };
         let record = Record {
             at,
             command: op.into(),
         };
+        let effects = self.state.take_effects();
         let appended = serde_json::to_vec(&record)
             .map_err(|e| StoreError::Database(format!("cannot encode a command: {e}")))
-            .and_then(|record| self.store.append(record));
+            .and_then(|record| self.store.append(record, effects));
         match appended {
-            Ok(seq) => {
-                self.last_seq = seq;
-                // Webhooks this command made go out only once it is durable.
-                self.state.outbox.tag_new(seq);
+            Ok(ticket) => {
+                self.since_snapshot += 1;
+                if self.since_snapshot >= self.snapshot_due() {
+                    self.checkpoint();
+                }
                 Ok(Ack {
                     value,
-                    seq: Some(seq),
+                    seq: Some(ticket),
                 })
             }
             Err(e) => {
@@ -222,6 +339,54 @@ impl Sandbox {
                 Err(EngineError::Store(e))
             }
         }
+    }
+
+    fn snapshot_due(&self) -> u64 {
+        self.upkeep.snapshot_every.max(self.snapshot_bytes / 256)
+    }
+
+    /// Takes a snapshot now; the store writes it after every command so far and compacts the
+    /// log behind it.
+    fn checkpoint(&mut self) {
+        match image::encode(&self.state) {
+            Ok(bytes) => {
+                self.snapshot_bytes = bytes.len() as u64;
+                self.since_snapshot = 0;
+                if let Err(e) = self.store.checkpoint(bytes) {
+                    self.failed = Some(e);
+                }
+            }
+            // Plain data throughout: encoding does not fail; if it ever did, the log alone
+            // still rebuilds the state.
+            Err(_) => self.since_snapshot = 0,
+        }
+    }
+
+    /// Writes history changes that are not commands (attempts, redeliveries).
+    fn write_effects(&mut self, effects: Vec<Effect>) -> Result<Ack<()>, EngineError> {
+        if let Some(e) = &self.failed {
+            return Err(EngineError::Store(e.clone()));
+        }
+        match self.store.apply(effects) {
+            Ok(ticket) => Ok(Ack {
+                value: (),
+                seq: Some(ticket),
+            }),
+            Err(e) => {
+                self.failed = Some(e.clone());
+                Err(EngineError::Store(e))
+            }
+        }
+    }
+
+    /// A message no longer in memory, from history: its thread and what it was.
+    fn history_entry(&self, id: &MessageId) -> Result<Option<(ThreadKey, Entry)>, EngineError> {
+        let Some(row) = self.store.entry(id)? else {
+            return Ok(None);
+        };
+        let entry: Entry = serde_json::from_slice(&row.body)
+            .map_err(|e| StoreError::Database(format!("thread message {id}: {e}")))?;
+        Ok(Some(((row.number, row.wa_id), entry)))
     }
 
     /// Marks the sandbox failed after a durability failure seen outside [`Sandbox::run`].

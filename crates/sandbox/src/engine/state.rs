@@ -1,8 +1,9 @@
 //! The engine's state and the helpers every command family shares: customers, numbers, ids,
 //! time, statuses, inbound messages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use serde::{Deserialize, Serialize};
 use wacart_catalog::{CartKey, Carts, Catalog, CatalogError, SettingsBook};
 use wacart_schema::{
     CatalogId, InboundContent, InboundMessage, MessageContext, MessageId, OutboundMessage,
@@ -11,9 +12,15 @@ use wacart_schema::{
 
 use super::{Door, EngineError};
 use crate::model::{CURRENT_APP_VERSION, Config, Device, NumberSpec, Platform, TenantSpec};
-use crate::webhooks::{Outbox, Schedule};
+use crate::store::{Effect, EntryRow};
+use crate::webhooks::{Delivery, DeliveryState, Schedule};
+
+/// Messages each thread keeps in memory (more while a scheduled status waits on an older
+/// one); older ones live in the store's history.
+pub(crate) const HOT_ENTRIES: usize = 64;
 
 /// A business number as the engine keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Number {
     pub(crate) spec: NumberSpec,
     pub(crate) waba_id: WabaId,
@@ -21,23 +28,51 @@ pub(crate) struct Number {
     pub(crate) rate_tat: u64,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Customer {
     pub(crate) name: String,
     pub(crate) devices: BTreeMap<String, Device>,
 }
 
 /// A message in a thread.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "direction", rename_all = "snake_case")]
 pub(crate) enum Entry {
+    #[serde(rename = "outbound")]
     Out(Box<Outbound>),
-    In {
-        id: MessageId,
-        at: u64,
-        content: InboundContent,
-    },
+    #[serde(rename = "inbound")]
+    In(Box<Inbound>),
 }
 
-#[derive(Clone, Debug)]
+impl Entry {
+    pub(crate) fn id(&self) -> &MessageId {
+        match self {
+            Entry::Out(o) => &o.id,
+            Entry::In(i) => &i.message.id,
+        }
+    }
+
+    pub(crate) fn at(&self) -> u64 {
+        match self {
+            Entry::Out(o) => o.at,
+            Entry::In(i) => i.at,
+        }
+    }
+
+    /// Waiting for a scheduled status: it stays in memory until then.
+    fn pending(&self) -> bool {
+        matches!(self, Entry::Out(o) if o.scheduled)
+    }
+}
+
+/// A message from the customer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Inbound {
+    pub(crate) at: u64,
+    pub(crate) message: InboundMessage,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Outbound {
     pub(crate) id: MessageId,
     pub(crate) at: u64,
@@ -47,6 +82,9 @@ pub(crate) struct Outbound {
     pub(crate) failure: Option<u32>,
     pub(crate) forwarded_from: Option<MessageId>,
     pub(crate) door: Option<Door>,
+    /// A scheduled status (delivered, read) waits on it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) scheduled: bool,
 }
 
 impl Outbound {
@@ -56,10 +94,38 @@ impl Outbound {
     }
 }
 
-#[derive(Default)]
+/// A thread's recent messages; `base` is the position of the first one kept in memory.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Thread {
-    pub(crate) entries: Vec<Entry>,
+    pub(crate) entries: VecDeque<Entry>,
+    pub(crate) base: u64,
     pub(crate) last_inbound_at: Option<u64>,
+}
+
+impl Thread {
+    /// The position the next message takes.
+    pub(crate) fn end(&self) -> u64 {
+        self.base + self.entries.len() as u64
+    }
+
+    pub(crate) fn get(&self, pos: u64) -> Option<&Entry> {
+        self.entries
+            .get(usize::try_from(pos.checked_sub(self.base)?).ok()?)
+    }
+
+    pub(crate) fn get_mut(&mut self, pos: u64) -> Option<&mut Entry> {
+        self.entries
+            .get_mut(usize::try_from(pos.checked_sub(self.base)?).ok()?)
+    }
+}
+
+/// The webhook outbox as the state sees it: ids, and which WABAs have no callback. The
+/// webhooks themselves are history, in the store.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Outbox {
+    pub(crate) next_id: u64,
+    #[serde(skip)]
+    pub(crate) parked: HashSet<WabaId>,
 }
 
 pub(crate) type ThreadKey = (PhoneNumberId, WaId);
@@ -76,7 +142,8 @@ pub(crate) struct State {
     pub(crate) settings: SettingsBook,
     pub(crate) customers: HashMap<WaId, Customer>,
     pub(crate) threads: HashMap<ThreadKey, Thread>,
-    pub(crate) messages: HashMap<MessageId, (ThreadKey, usize)>,
+    /// The messages kept in memory: their thread and position.
+    pub(crate) messages: HashMap<MessageId, (ThreadKey, u64)>,
     pub(crate) carts: Carts,
     pub(crate) pair_tat: HashMap<ThreadKey, u64>,
     /// Statuses due later: (due, sequence) -> (message, status).
@@ -85,6 +152,13 @@ pub(crate) struct State {
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
+    /// History made since the last collection: new webhooks, parking changes.
+    pub(crate) effects: Vec<Effect>,
+    /// Thread messages new or changed since the last collection.
+    pub(crate) dirty: Vec<(ThreadKey, u64)>,
+    /// While history is rebuilt from a log written before history was kept: every webhook,
+    /// so the old log's attempts can be applied to it.
+    pub(crate) rebuild: Option<HashMap<u64, Delivery>>,
 }
 
 impl State {
@@ -107,7 +181,110 @@ impl State {
             outbox: Outbox::default(),
             counter: 0,
             now: 0,
+            effects: Vec::new(),
+            dirty: Vec::new(),
+            rebuild: None,
         }
+    }
+
+    /// The history made since the last call: thread messages (each once, as it is now) and
+    /// webhooks, in the order they happened.
+    pub(crate) fn take_effects(&mut self) -> Vec<Effect> {
+        let mut effects = std::mem::take(&mut self.effects);
+        let dirty = std::mem::take(&mut self.dirty);
+        let mut seen = HashSet::new();
+        for (key, pos) in dirty.into_iter().rev() {
+            if !seen.insert((key.clone(), pos)) {
+                continue;
+            }
+            let Some(entry) = self.threads.get(&key).and_then(|t| t.get(pos)) else {
+                continue;
+            };
+            // Entries are plain data: encoding cannot fail.
+            let body = serde_json::to_vec(entry).unwrap_or_default();
+            effects.push(Effect::Entry(EntryRow {
+                number: key.0.clone(),
+                wa_id: key.1.clone(),
+                pos,
+                id: entry.id().clone(),
+                at: entry.at(),
+                body,
+            }));
+        }
+        effects
+    }
+
+    /// Adds a message to a thread, and lets the oldest ones (beyond [`HOT_ENTRIES`], not
+    /// waiting on a status) leave memory: they are history.
+    pub(crate) fn push_entry(&mut self, key: &ThreadKey, entry: Entry) -> u64 {
+        let thread = self.threads.entry(key.clone()).or_default();
+        let pos = thread.end();
+        let id = entry.id().clone();
+        thread.entries.push_back(entry);
+        while thread.entries.len() > HOT_ENTRIES
+            && thread.entries.front().is_some_and(|e| !e.pending())
+        {
+            if let Some(old) = thread.entries.pop_front() {
+                self.messages.remove(old.id());
+            }
+            thread.base += 1;
+        }
+        self.messages.insert(id, (key.clone(), pos));
+        self.dirty.push((key.clone(), pos));
+        pos
+    }
+
+    /// Queues a webhook for the WABA's app.
+    pub(crate) fn push_delivery(
+        &mut self,
+        waba_id: &WabaId,
+        kind: &'static str,
+        body: Vec<u8>,
+        at: u64,
+    ) {
+        self.outbox.next_id += 1;
+        let delivery = Delivery {
+            id: self.outbox.next_id,
+            waba_id: waba_id.clone(),
+            kind,
+            body: body.into(),
+            created_at: at,
+            next_attempt_at: Some(at),
+            attempts: Vec::new(),
+            state: DeliveryState::Pending,
+        };
+        let parked = self.outbox.parked.contains(waba_id);
+        if let Some(rebuild) = &mut self.rebuild {
+            rebuild.insert(delivery.id, delivery.clone());
+        }
+        self.effects.push(Effect::NewDelivery { delivery, parked });
+    }
+
+    /// Holds a WABA's webhooks (no callback) or releases them (a callback was set).
+    pub(crate) fn set_parked(&mut self, waba_id: &WabaId, parked: bool) {
+        let changed = if parked {
+            self.outbox.parked.insert(waba_id.clone())
+        } else {
+            self.outbox.parked.remove(waba_id)
+        };
+        if changed {
+            self.effects.push(Effect::Park {
+                waba_id: waba_id.clone(),
+                parked,
+            });
+        }
+    }
+
+    /// Schedules a status for an outbound message kept in memory.
+    pub(crate) fn schedule_status(&mut self, id: &MessageId, status: StatusKind, due: u64) {
+        let Some((key, pos)) = self.messages.get(id).cloned() else {
+            return;
+        };
+        if let Some(Entry::Out(o)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos)) {
+            o.scheduled = true;
+        }
+        let seq = self.next_id();
+        self.scheduled.insert((due, seq), (id.clone(), status));
     }
 
     /// Moves time to `at`: scheduled statuses due by then happen, in due order, at their due
@@ -123,6 +300,11 @@ impl State {
             let Some((id, status)) = self.scheduled.remove(&(due, seq)) else {
                 break;
             };
+            if let Some((key, pos)) = self.messages.get(&id).cloned()
+                && let Some(Entry::Out(o)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
+            {
+                o.scheduled = false;
+            }
             self.set_status(&id, status, due, None);
         }
         self.now = at;
@@ -214,7 +396,7 @@ impl State {
         at: u64,
         error: Option<u32>,
     ) {
-        let Some(((number, wa_id), index)) = self.messages.get(id).cloned() else {
+        let Some(((number, wa_id), pos)) = self.messages.get(id).cloned() else {
             return;
         };
         let rank = |s: &StatusKind| match s {
@@ -226,7 +408,7 @@ impl State {
         let Some(Entry::Out(out)) = self
             .threads
             .get_mut(&(number.clone(), wa_id.clone()))
-            .and_then(|t| t.entries.get_mut(index))
+            .and_then(|t| t.get_mut(pos))
         else {
             return;
         };
@@ -237,6 +419,7 @@ impl State {
         }
         out.status = status.clone();
         out.failure = error;
+        self.dirty.push(((number.clone(), wa_id.clone()), pos));
         if out.forwarded_from.is_some() {
             return; // Forwards are the customer's doing: the business hears nothing.
         }
@@ -264,15 +447,11 @@ impl State {
                 failure,
             },
         );
-        self.outbox.push(&waba, "statuses", body, at);
+        self.push_delivery(&waba, "statuses", body, at);
         if status == StatusKind::Delivered
             && let Some(after) = self.config.read_after
         {
-            let seq = self.next_id();
-            self.scheduled.insert(
-                (at.saturating_add(after), seq),
-                (id.clone(), StatusKind::Read),
-            );
+            self.schedule_status(id, StatusKind::Read, at.saturating_add(after));
         }
     }
 
@@ -287,22 +466,17 @@ impl State {
     ) -> MessageId {
         let name = self.customer_entry(wa_id, None).name.clone();
         let id = self.new_message_id();
-        let thread = self
-            .threads
-            .entry((number.clone(), wa_id.clone()))
-            .or_default();
-        thread.entries.push(Entry::In {
-            id: id.clone(),
-            at,
-            content: content.clone(),
-        });
-        thread.last_inbound_at = Some(at);
         let mut message =
             InboundMessage::new(wa_id.clone(), id.clone(), Timestamp(at / 1000), content);
         message.context = context;
         let (waba, display) = self.number_identity(number);
         let body = crate::webhooks::message_body(&waba, &display, number, &name, wa_id, &message);
-        self.outbox.push(&waba, "messages", body, at);
+        self.push_delivery(&waba, "messages", body, at);
+        let key = (number.clone(), wa_id.clone());
+        self.push_entry(&key, Entry::In(Box::new(Inbound { at, message })));
+        if let Some(t) = self.threads.get_mut(&key) {
+            t.last_inbound_at = Some(at);
+        }
         id
     }
 }

@@ -68,9 +68,7 @@ impl Op for CreateTenant {
                 },
             );
         }
-        state
-            .outbox
-            .set_parked(&t.waba_id, t.app.callback_url.is_none());
+        state.set_parked(&t.waba_id, t.app.callback_url.is_none());
         state.tenants.insert(t.waba_id.clone(), t.clone());
         Ok(())
     }
@@ -153,7 +151,7 @@ impl Op for SetCallback {
             .get_mut(&self.waba_id)
             .ok_or_else(|| EngineError::BadRequest(format!("unknown WABA {}", self.waba_id)))?;
         t.app.callback_url.clone_from(&self.url);
-        state.outbox.set_parked(&self.waba_id, self.url.is_none());
+        state.set_parked(&self.waba_id, self.url.is_none());
         Ok(())
     }
 }

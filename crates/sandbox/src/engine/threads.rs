@@ -10,6 +10,7 @@ use wacart_schema::{
 use super::command::Op;
 use super::state::{Entry, State};
 use super::{Ack, Door, EngineError, Sandbox};
+use crate::store::StoreError;
 
 /// What the customer sees of a product, now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -37,6 +38,8 @@ pub struct ProductView {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageView {
+    /// Position in the thread, from 0 (page with `before`).
+    pub position: u64,
     /// Message id.
     pub id: MessageId,
     /// `outbound` (business to customer) or `inbound`.
@@ -120,6 +123,8 @@ impl Op for ViewThread {
 
 impl Sandbox {
     /// The customer opens the thread: every message shows its latest details and becomes read.
+    /// Answers the latest [`THREAD_PAGE`] messages; older ones are paged with
+    /// [`Sandbox::thread_page`].
     ///
     /// # Errors
     /// [`EngineError::UnknownNumber`], [`EngineError::UnknownCustomer`].
@@ -151,31 +156,76 @@ impl Sandbox {
             None
         };
         Ok(Ack {
-            value: self.thread_view(wa_id, number),
+            value: self.thread_page(wa_id, number, None, THREAD_PAGE)?,
             seq,
         })
     }
 
-    /// The thread as the customer sees it now, without reading it.
-    pub fn thread_view(&self, wa_id: &WaId, number: &PhoneNumberId) -> Vec<MessageView> {
-        let Some(thread) = self.state.threads.get(&(number.clone(), wa_id.clone())) else {
-            return Vec::new();
-        };
+    /// Up to `limit` messages of a thread before position `before` (the latest when `None`),
+    /// oldest first, as the customer sees them now, without reading them. Recent messages come
+    /// from memory, older ones from the store's history (what is durable of it).
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] when history cannot be read.
+    pub fn thread_page(
+        &self,
+        wa_id: &WaId,
+        number: &PhoneNumberId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<MessageView>, EngineError> {
+        let key = (number.clone(), wa_id.clone());
         let catalog = self.state.linked_catalog(number).ok();
-        thread.entries.iter().map(|e| render(e, catalog)).collect()
+        let (base, end) = self
+            .state
+            .threads
+            .get(&key)
+            .map_or((0, 0), |t| (t.base, t.end()));
+        let end = before.map_or(end, |b| b.min(end));
+        let start = end.saturating_sub(limit as u64);
+        let history_end = base.min(end);
+        let mut views = Vec::new();
+        if start < history_end {
+            let wanted = usize::try_from(history_end - start).unwrap_or(usize::MAX);
+            for row in self.store.thread(number, wa_id, history_end, wanted)? {
+                let entry: Entry = serde_json::from_slice(&row.body)
+                    .map_err(|e| StoreError::Database(format!("thread message {}: {e}", row.id)))?;
+                views.push(render(row.pos, &entry, catalog));
+            }
+        }
+        if let Some(thread) = self.state.threads.get(&key) {
+            views.extend(
+                (start.max(base)..end)
+                    .filter_map(|pos| thread.get(pos).map(|e| render(pos, e, catalog))),
+            );
+        }
+        Ok(views)
+    }
+
+    /// The whole thread as the customer sees it now, without reading it (history included,
+    /// once every write so far is durable).
+    pub fn thread_view(&self, wa_id: &WaId, number: &PhoneNumberId) -> Vec<MessageView> {
+        let _ = self.store.flush();
+        self.thread_page(wa_id, number, None, usize::MAX)
+            .unwrap_or_default()
     }
 }
 
-pub(crate) fn render(entry: &Entry, catalog: Option<&Catalog>) -> MessageView {
+/// How many messages opening a thread shows.
+pub const THREAD_PAGE: usize = 100;
+
+pub(crate) fn render(position: u64, entry: &Entry, catalog: Option<&Catalog>) -> MessageView {
     let product = |id: &RetailerId| product_view(catalog, id);
     match entry {
-        Entry::In { id, at, content } => {
+        Entry::In(inbound) => {
+            let (id, at, content) = (&inbound.message.id, &inbound.at, &inbound.message.content);
             let (text, order) = match content {
                 InboundContent::Text(t) => (Some(t.body.clone()), None),
                 InboundContent::Order(o) => (o.text.clone(), serde_json::to_value(o).ok()),
                 _ => (None, None),
             };
             MessageView {
+                position,
                 id: id.clone(),
                 direction: "inbound",
                 timestamp: at / 1000,
@@ -247,6 +297,7 @@ pub(crate) fn render(entry: &Entry, catalog: Option<&Catalog>) -> MessageView {
                 other => (other.kind().to_owned(), None, Vec::new()),
             };
             MessageView {
+                position,
                 id: o.id.clone(),
                 direction: "outbound",
                 timestamp: o.at / 1000,

@@ -1,0 +1,686 @@
+//! The default store: one SQLite file, written by a group-committing writer thread. The writer
+//! takes every write queued since its last commit and commits them in one transaction, so many
+//! concurrent callers share one fsync; snapshots, compaction and pruning happen on that thread,
+//! never under the engine's lock.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use wacart_schema::{MessageId, PhoneNumberId, WaId};
+
+use super::{Durable, Effect, EntryRow, Opened, Shared, Store, StoreError, lock};
+use crate::webhooks::{Attempt, Delivery, DeliveryState};
+
+/// Migrations, in order; the database remembers how many it has applied.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_log.sql"),
+    include_str!("../../migrations/0002_history.sql"),
+];
+
+/// Rows deleted per pruning step: pruning goes in small steps between commits, so it never
+/// holds up a commit for long.
+const PRUNE_STEP: usize = 2_000;
+
+/// How hard a commit works to survive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Survives a killed process (`kill -9`), not a power cut (SQLite `synchronous=NORMAL`
+    /// with WAL).
+    Process,
+    /// Survives a power cut too (`synchronous=FULL`). The default.
+    #[default]
+    PowerLoss,
+}
+
+enum Write {
+    Record(u64, Vec<u8>, Vec<Effect>),
+    Effects(Vec<Effect>),
+    /// A snapshot covering every record up to this sequence.
+    Checkpoint(u64, Vec<u8>),
+    Prune(u64),
+}
+
+struct Queue {
+    next_ticket: u64,
+    next_seq: u64,
+    pending: Vec<(u64, Write)>,
+    closed: bool,
+}
+
+struct Writer {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
+/// The default store: one SQLite file.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Arc<Writer>,
+    shared: Arc<Shared>,
+    reader: Mutex<Connection>,
+    opened: Mutex<Option<Opened>>,
+    log_len: Arc<std::sync::atomic::AtomicU64>,
+    was_empty: bool,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(db_err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(db_err)?;
+    let level = match durability {
+        Durability::Process => "NORMAL",
+        Durability::PowerLoss => "FULL",
+    };
+    conn.pragma_update(None, "synchronous", level)
+        .map_err(db_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(db_err)?;
+    Ok(conn)
+}
+
+/// Applies pending migrations; answers the version the database was at.
+fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db_err)?;
+    let version = usize::try_from(version).unwrap_or(0);
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database is at schema version {version}, newer than this wacart ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction().map_err(db_err)?;
+        tx.execute_batch(sql).map_err(db_err)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )
+        .map_err(db_err)?;
+        tx.commit().map_err(db_err)?;
+    }
+    Ok(version)
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// An empty file where a database was expected is refused when SQLite's own files say it held
+/// data; otherwise it is a new database (and [`SqliteStore::was_empty`] says so).
+fn check_empty_file(path: &Path) -> Result<bool, StoreError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(false);
+    };
+    if meta.len() > 0 {
+        return Ok(false);
+    }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(StoreError::Database(format!(
+            "{} is empty but its write-ahead log is not: the database was truncated or replaced \
+             while in use; refusing to start a new sandbox over it (move both files away to \
+             start afresh)",
+            path.display()
+        )));
+    }
+    Ok(true)
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and applies pending migrations.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when the file cannot be opened or migrated, or is empty while
+    /// its write-ahead log is not; [`StoreError::Corrupt`] when the log has a gap.
+    pub fn open(path: impl AsRef<Path>, durability: Durability) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let was_empty = check_empty_file(&path)?;
+        let mut conn = open_connection(&path, durability)?;
+        let from_version = migrate(&mut conn)?;
+        let opened = read_opened(&conn, from_version)?;
+        let last = opened
+            .tail
+            .last()
+            .map(|(s, _)| *s)
+            .or(opened.snapshot.as_ref().map(|(s, _)| *s))
+            .unwrap_or(0);
+        let log_len = Arc::new(std::sync::atomic::AtomicU64::new(opened.tail.len() as u64));
+        let writer = Arc::new(Writer {
+            queue: Mutex::new(Queue {
+                next_ticket: 1,
+                next_seq: last + 1,
+                pending: Vec::new(),
+                closed: false,
+            }),
+            ready: Condvar::new(),
+        });
+        let shared = Arc::new(Shared::default());
+        let reader = Connection::open(&path).map_err(db_err)?;
+        reader
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        let (w, s, n) = (writer.clone(), shared.clone(), log_len.clone());
+        let thread = std::thread::Builder::new()
+            .name("wacart-store".into())
+            .spawn(move || {
+                // Should the writer ever panic, waiters hear of it instead of waiting forever.
+                let guard = PanicGuard(&s);
+                write_loop(conn, &w, &s, &n);
+                std::mem::forget(guard);
+            })
+            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
+        Ok(SqliteStore {
+            path,
+            writer,
+            shared,
+            reader: Mutex::new(reader),
+            opened: Mutex::new(Some(opened)),
+            log_len,
+            was_empty,
+            thread: Some(thread),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file existed but was empty (zero bytes): it became a new database.
+    pub fn was_empty(&self) -> bool {
+        self.was_empty
+    }
+
+    fn queue(&self, write: impl FnOnce(&mut Queue) -> Write) -> Result<u64, StoreError> {
+        if let Some(e) = self.shared.failed() {
+            return Err(e);
+        }
+        let ticket = {
+            let mut q = lock(&self.writer.queue);
+            let ticket = q.next_ticket;
+            q.next_ticket += 1;
+            let w = write(&mut q);
+            q.pending.push((ticket, w));
+            ticket
+        };
+        self.writer.ready.notify_one();
+        Ok(ticket)
+    }
+}
+
+fn read_opened(conn: &Connection, from_version: usize) -> Result<Opened, StoreError> {
+    let snapshot: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, state FROM snapshot ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let snapshot = snapshot.map(|(s, b)| (to_u64(s), b));
+    let after = snapshot.as_ref().map_or(0, |(s, _)| *s);
+    let mut stmt = conn
+        .prepare("SELECT seq, record FROM log WHERE seq > ?1 ORDER BY seq")
+        .map_err(db_err)?;
+    let rows = stmt
+        .query_map([to_i64(after)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .map_err(db_err)?;
+    let mut tail = Vec::new();
+    for row in rows {
+        let (seq, record) = row.map_err(db_err)?;
+        tail.push((to_u64(seq), record));
+    }
+    super::check_contiguous(after, &tail)?;
+    Ok(Opened {
+        rebuild_history: from_version == 1 && !tail.is_empty(),
+        snapshot,
+        tail,
+    })
+}
+
+/// Fails the store when dropped during a panic of the writer thread.
+struct PanicGuard<'a>(&'a Shared);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        self.0.advance(
+            0,
+            Some(StoreError::Database("the writer thread stopped".into())),
+        );
+    }
+}
+
+fn write_loop(
+    mut conn: Connection,
+    writer: &Writer,
+    shared: &Shared,
+    log_len: &std::sync::atomic::AtomicU64,
+) {
+    let mut prune_before: Option<u64> = None;
+    loop {
+        let batch = {
+            let mut q = lock(&writer.queue);
+            while q.pending.is_empty() && !q.closed && prune_before.is_none() {
+                q = writer.ready.wait(q).unwrap_or_else(PoisonError::into_inner);
+            }
+            if q.pending.is_empty() && q.closed {
+                return;
+            }
+            std::mem::take(&mut q.pending)
+        };
+        if !batch.is_empty() {
+            let last = batch.last().map_or(0, |(t, _)| *t);
+            match commit(&mut conn, batch, &mut prune_before, log_len) {
+                Ok(()) => shared.advance(last, None),
+                Err(e) => {
+                    shared.advance(0, Some(e));
+                    return;
+                }
+            }
+        }
+        if let Some(before) = prune_before {
+            match prune_step(&mut conn, before) {
+                Ok(true) => prune_before = None,
+                Ok(false) => {}
+                Err(e) => {
+                    shared.advance(0, Some(e));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn commit(
+    conn: &mut Connection,
+    batch: Vec<(u64, Write)>,
+    prune_before: &mut Option<u64>,
+    log_len: &std::sync::atomic::AtomicU64,
+) -> Result<(), StoreError> {
+    use std::sync::atomic::Ordering;
+    let tx = conn.transaction().map_err(db_err)?;
+    for (_, write) in batch {
+        match write {
+            Write::Record(seq, record, effects) => {
+                tx.prepare_cached("INSERT INTO log (seq, record) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![to_i64(seq), record]))
+                    .map_err(db_err)?;
+                log_len.fetch_add(1, Ordering::Relaxed);
+                for e in effects {
+                    apply(&tx, e)?;
+                }
+            }
+            Write::Effects(effects) => {
+                for e in effects {
+                    apply(&tx, e)?;
+                }
+            }
+            Write::Checkpoint(seq, state) => {
+                let seq = to_i64(seq);
+                tx.execute(
+                    "INSERT OR REPLACE INTO snapshot (seq, state) VALUES (?1, ?2)",
+                    params![seq, state],
+                )
+                .and_then(|_| tx.execute("DELETE FROM snapshot WHERE seq < ?1", [seq]))
+                .and_then(|_| tx.execute("DELETE FROM log WHERE seq <= ?1", [seq]))
+                .map_err(db_err)?;
+                let left: i64 = tx
+                    .query_row("SELECT COUNT(*) FROM log", [], |r| r.get(0))
+                    .map_err(db_err)?;
+                log_len.store(to_u64(left), Ordering::Relaxed);
+            }
+            Write::Prune(before) => *prune_before = Some(before),
+        }
+    }
+    tx.commit().map_err(db_err)
+}
+
+fn state_code(s: DeliveryState) -> i64 {
+    match s {
+        DeliveryState::Pending => 0,
+        DeliveryState::Delivered => 1,
+        _ => 2,
+    }
+}
+
+fn state_of(code: i64) -> DeliveryState {
+    match code {
+        0 => DeliveryState::Pending,
+        1 => DeliveryState::Delivered,
+        _ => DeliveryState::Dropped,
+    }
+}
+
+fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreError> {
+    match effect {
+        Effect::Entry(row) => tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO entries (number, wa_id, pos, id, at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.number.as_str(),
+                    row.wa_id.as_str(),
+                    to_i64(row.pos),
+                    row.id.as_str(),
+                    to_i64(row.at),
+                    row.body
+                ])
+            }),
+        Effect::NewDelivery { delivery: d, parked } => tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO deliveries
+                 (id, waba_id, kind, body, created_at, next_attempt_at, state, parked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    to_i64(d.id),
+                    d.waba_id.as_str(),
+                    d.kind,
+                    &d.body[..],
+                    to_i64(d.created_at),
+                    d.next_attempt_at.map(to_i64),
+                    state_code(d.state),
+                    parked
+                ])
+            }),
+        Effect::Attempted {
+            id,
+            attempt,
+            state,
+            next_attempt_at,
+        } => {
+            let n: Option<i64> = tx
+                .query_row("SELECT attempts FROM deliveries WHERE id = ?1", [to_i64(id)], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db_err)?;
+            let Some(n) = n else { return Ok(()) };
+            let json = serde_json::to_vec(&attempt)
+                .map_err(|e| StoreError::Database(format!("cannot encode an attempt: {e}")))?;
+            tx.prepare_cached("INSERT OR REPLACE INTO attempts (delivery, n, attempt) VALUES (?1, ?2, ?3)")
+                .and_then(|mut s| s.execute(params![to_i64(id), n, json]))
+                .and_then(|_| {
+                    tx.prepare_cached(
+                        "UPDATE deliveries SET attempts = ?2, state = ?3, next_attempt_at = ?4 WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        to_i64(id),
+                        n + 1,
+                        state_code(state),
+                        next_attempt_at.map(to_i64)
+                    ])
+                })
+        }
+        Effect::Redeliver { id, at } => tx.execute(
+            "UPDATE deliveries SET state = 0, next_attempt_at = ?2 WHERE id = ?1",
+            params![to_i64(id), to_i64(at)],
+        ),
+        Effect::Park { waba_id, parked } => tx.execute(
+            "UPDATE deliveries SET parked = ?2 WHERE waba_id = ?1 AND parked != ?2",
+            params![waba_id.as_str(), parked],
+        ),
+    }
+    .map(drop)
+    .map_err(db_err)
+}
+
+/// Deletes one step of history older than `before`; answers whether nothing is left to delete.
+fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
+    let before = to_i64(before);
+    let step = to_i64(PRUNE_STEP as u64);
+    let tx = conn.transaction().map_err(db_err)?;
+    let entries = tx
+        .execute(
+            "DELETE FROM entries WHERE (number, wa_id, pos) IN
+             (SELECT number, wa_id, pos FROM entries WHERE at < ?1 LIMIT ?2)",
+            params![before, step],
+        )
+        .map_err(db_err)?;
+    let ids: Vec<i64> = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT id FROM deliveries WHERE created_at < ?1 AND state != 0 ORDER BY created_at LIMIT ?2",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(params![before, step], |r| r.get(0))
+            .map_err(db_err)?;
+        rows.collect::<Result<_, _>>().map_err(db_err)?
+    };
+    for id in &ids {
+        tx.execute("DELETE FROM attempts WHERE delivery = ?1", [id])
+            .and_then(|_| tx.execute("DELETE FROM deliveries WHERE id = ?1", [id]))
+            .map_err(db_err)?;
+    }
+    tx.commit().map_err(db_err)?;
+    Ok(entries < PRUNE_STEP && ids.len() < PRUNE_STEP)
+}
+
+fn kind_of(kind: &str) -> &'static str {
+    match kind {
+        "statuses" => "statuses",
+        "messages" => "messages",
+        "errors" => "errors",
+        _ => "other",
+    }
+}
+
+const DELIVERY_COLUMNS: &str =
+    "id, waba_id, kind, body, created_at, next_attempt_at, state, attempts";
+
+fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Delivery, i64)> {
+    let body: Vec<u8> = r.get(3)?;
+    let kind: String = r.get(2)?;
+    let waba: String = r.get(1)?;
+    let delivery = Delivery {
+        id: to_u64(r.get(0)?),
+        waba_id: waba.into(),
+        kind: kind_of(&kind),
+        body: body.into(),
+        created_at: to_u64(r.get(4)?),
+        next_attempt_at: r.get::<_, Option<i64>>(5)?.map(to_u64),
+        attempts: Vec::new(),
+        state: state_of(r.get(6)?),
+    };
+    Ok((delivery, r.get(7)?))
+}
+
+impl SqliteStore {
+    fn read_deliveries(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+        let rows = stmt.query_map(params, delivery_row).map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut d, n) = row.map_err(db_err)?;
+            if n > 0 {
+                let mut a = conn
+                    .prepare_cached("SELECT attempt FROM attempts WHERE delivery = ?1 ORDER BY n")
+                    .map_err(db_err)?;
+                let attempts = a
+                    .query_map([to_i64(d.id)], |r| r.get::<_, Vec<u8>>(0))
+                    .map_err(db_err)?;
+                for bytes in attempts {
+                    let bytes = bytes.map_err(db_err)?;
+                    let attempt: Attempt = serde_json::from_slice(&bytes).map_err(|e| {
+                        StoreError::Database(format!("delivery {}: bad attempt: {e}", d.id))
+                    })?;
+                    d.attempts.push(attempt);
+                }
+            }
+            out.push(d);
+        }
+        Ok(out)
+    }
+}
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
+    let (number, wa_id, id): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(3)?);
+    Ok(EntryRow {
+        number: number.into(),
+        wa_id: WaId::new(wa_id),
+        pos: to_u64(r.get(2)?),
+        id: MessageId::new(id),
+        at: to_u64(r.get(4)?),
+        body: r.get(5)?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn open(&self) -> Result<Opened, StoreError> {
+        if let Some(opened) = lock(&self.opened).take() {
+            return Ok(opened);
+        }
+        // Opened again (a test reopening the same store): read it afresh, once writes landed.
+        self.flush()?;
+        let conn = Connection::open(&self.path).map_err(db_err)?;
+        read_opened(&conn, MIGRATIONS.len())
+    }
+
+    fn append(&self, record: Vec<u8>, effects: Vec<Effect>) -> Result<u64, StoreError> {
+        self.queue(|q| {
+            let seq = q.next_seq;
+            q.next_seq += 1;
+            Write::Record(seq, record, effects)
+        })
+    }
+
+    fn apply(&self, effects: Vec<Effect>) -> Result<u64, StoreError> {
+        self.queue(|_| Write::Effects(effects))
+    }
+
+    fn checkpoint(&self, state: Vec<u8>) -> Result<u64, StoreError> {
+        self.queue(|q| Write::Checkpoint(q.next_seq - 1, state))
+    }
+
+    fn prune(&self, before: u64) -> Result<u64, StoreError> {
+        self.queue(|_| Write::Prune(before))
+    }
+
+    fn durable(&self, ticket: u64) -> Durable {
+        self.shared.durable(ticket)
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        let last = lock(&self.writer.queue).next_ticket - 1;
+        self.sync(last)
+    }
+
+    fn thread(
+        &self,
+        number: &PhoneNumberId,
+        wa_id: &WaId,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<EntryRow>, StoreError> {
+        let conn = lock(&self.reader);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT number, wa_id, pos, id, at, body FROM entries
+                 WHERE number = ?1 AND wa_id = ?2 AND pos < ?3 ORDER BY pos DESC LIMIT ?4",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    number.as_str(),
+                    wa_id.as_str(),
+                    to_i64(before),
+                    to_i64(limit as u64)
+                ],
+                entry_row,
+            )
+            .map_err(db_err)?;
+        let mut out: Vec<EntryRow> = rows.collect::<Result<_, _>>().map_err(db_err)?;
+        out.reverse();
+        Ok(out)
+    }
+
+    fn entry(&self, id: &MessageId) -> Result<Option<EntryRow>, StoreError> {
+        let conn = lock(&self.reader);
+        conn.query_row(
+            "SELECT number, wa_id, pos, id, at, body FROM entries WHERE id = ?1",
+            [id.as_str()],
+            entry_row,
+        )
+        .optional()
+        .map_err(db_err)
+    }
+
+    fn deliveries(
+        &self,
+        after: u64,
+        limit: usize,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let limit = to_i64(limit as u64);
+        match state {
+            None => self.read_deliveries(
+                &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2"),
+                params![to_i64(after), limit],
+            ),
+            Some(s) => self.read_deliveries(
+                &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id > ?1 AND state = ?3 ORDER BY id LIMIT ?2"),
+                params![to_i64(after), limit, state_code(s)],
+            ),
+        }
+    }
+
+    fn delivery(&self, id: u64) -> Result<Option<Delivery>, StoreError> {
+        self.read_deliveries(
+            &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = ?1"),
+            [to_i64(id)],
+        )
+        .map(|mut v| v.pop())
+    }
+
+    fn due(&self, now: u64, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.read_deliveries(
+            &format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = 0 AND parked = 0
+                 AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"
+            ),
+            params![to_i64(now), to_i64(limit as u64)],
+        )
+    }
+
+    fn log_len(&self) -> u64 {
+        self.log_len.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for SqliteStore {
+    /// Writes what is queued, then stops the writer.
+    fn drop(&mut self) {
+        lock(&self.writer.queue).closed = true;
+        self.writer.ready.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
