@@ -19,7 +19,8 @@ pub use graph::{
     ItemsBatchResponse, SuccessResponse,
 };
 pub use ids::{
-    CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, WaId, WabaId,
+    CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, WaId, WaIdError,
+    WabaId,
 };
 pub use money::{Price, PriceError};
 pub use outbound::{

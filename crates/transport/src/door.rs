@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use wacart_schema::{Dialect, KaleyraExtraInfo, OutboundMessage, PhoneNumberId};
+use wacart_schema::{Dialect, KaleyraExtraInfo, OutboundMessage, PhoneNumberId, WaId};
 
 use crate::secret::Secret;
 
@@ -190,7 +190,7 @@ impl Door {
                 extra_info,
                 ..
             } => {
-                let number = business_number.trim_start_matches('+');
+                let number = WaId::normalized(business_number);
                 let envelope = KaleyraEnvelope {
                     messaging_object: message,
                     extra_info: extra_info.as_ref(),
@@ -327,6 +327,12 @@ mod tests {
         );
         let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
         assert_eq!(body["messaging_object"]["interactive"]["type"], "product");
+        let plus = Door::kaleyra(KaleyraPod::In, "HXIN1", "k", "+15550001111");
+        let req_plus = plus.send_request(plus.default_base_url(), &spm()).unwrap();
+        assert_eq!(
+            req_plus.url, req.url,
+            "a `+` in the business number is not doubled"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use wacart_schema::WaId;
 
 /// A rate: `count` messages per `period`, bursts of up to `burst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,8 +104,8 @@ impl Limiter {
                 map.retain(|_, g| g.tat > now);
             }
             // `+1650…` and `1650…` are the same customer.
-            let key = recipient.trim().trim_start_matches('+');
-            let g = map.entry(key.to_owned()).or_insert(Gcra { tat: now });
+            let key = WaId::normalized(recipient.trim()).into_string();
+            let g = map.entry(key).or_insert(Gcra { tat: now });
             at = now + g.reserve(now, limit);
         }
         if let Some((limit, gcra)) = &self.number {

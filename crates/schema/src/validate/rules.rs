@@ -4,6 +4,7 @@ use super::Dialect;
 use super::limits;
 use super::report::{Path, Report};
 use crate::codes;
+use crate::ids::wa_id_digits;
 
 /// Character count, without walking the string when its byte length already proves the bound.
 pub(super) fn chars_over(s: &str, max: usize) -> Option<usize> {
@@ -61,11 +62,9 @@ pub(super) fn rule_recipient_type(r: &mut Report, path: &Path<'_>, s: &str) -> b
     }
 }
 
+/// A phone number: what [`crate::WaId::parse`] takes, with at most 15 digits (E.164).
 pub(super) fn is_phone(s: &str) -> bool {
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    !digits.is_empty()
-        && digits.len() <= limits::PHONE_DIGITS_MAX
-        && digits.bytes().all(|b| b.is_ascii_digit())
+    wa_id_digits(s).is_ok_and(|digits| digits.len() <= limits::PHONE_DIGITS_MAX)
 }
 
 pub(super) fn rule_to(r: &mut Report, path: &Path<'_>, s: &str, group: bool, dialect: Dialect) {
