@@ -66,15 +66,17 @@ fn bad_path() -> Response {
     errors::graph(codes::INVALID_PARAMETER, "malformed path")
 }
 
+/// A customer in a path: a phone number of up to 15 digits, with or without its `+`.
 pub(crate) fn wa_id(raw: &str) -> Result<WaId, Response> {
-    let digits = raw.trim_start_matches('+');
-    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(errors::graph(
-            codes::PARAMETER_VALUE_INVALID,
-            "a customer is a phone number: up to 15 digits",
-        ));
-    }
-    Ok(WaId::new(digits))
+    WaId::parse(raw)
+        .ok()
+        .filter(|id| id.as_str().len() <= 15)
+        .ok_or_else(|| {
+            errors::graph(
+                codes::PARAMETER_VALUE_INVALID,
+                "a customer is a phone number: up to 15 digits",
+            )
+        })
 }
 
 macro_rules! tri {

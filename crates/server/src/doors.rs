@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use wacart_sandbox::{Door, EngineError};
 use wacart_schema::{
     CatalogId, CommerceSettingsResponse, InputError, ItemsBatchRequest, KaleyraResponse,
-    OutboundMessage, PhoneNumberId, Recipient, SendResponse, SuccessResponse, codes, validate_json,
-    validate_kaleyra_value,
+    OutboundMessage, PhoneNumberId, Recipient, SendResponse, SuccessResponse, WaId, codes,
+    validate_json, validate_kaleyra_value,
 };
 
 use crate::AppState;
@@ -263,7 +263,7 @@ async fn kaleyra_send(
         .sandbox
         .read(|sb| sb.number_spec(&number).map(|n| n.display_number.clone()))
         .unwrap_or_default();
-    if business_number.trim_start_matches('+') != display.trim_start_matches('+') {
+    if WaId::normalized(&business_number) != WaId::normalized(&display) {
         return errors::with_status(
             StatusCode::UNAUTHORIZED,
             &KaleyraResponse::error(
@@ -293,10 +293,10 @@ async fn kaleyra_send(
         .to
         .as_str()
         .split(',')
-        .map(|r| r.trim().trim_start_matches('+'))
+        .map(|r| WaId::normalized(r.trim()))
     {
-        if !recipients.iter().any(|x| x == r) {
-            recipients.push(r.to_owned());
+        if !recipients.iter().any(|x| *x == r.as_str()) {
+            recipients.push(r.as_str().to_owned());
         }
     }
     if recipients.len() > MAX_KALEYRA_RECIPIENTS {

@@ -46,7 +46,7 @@ impl Op for SendMessage {
             ))));
         }
         let number = state.number(number_id)?;
-        let wa_id = WaId::new(message.to.as_str().trim_start_matches('+'));
+        let wa_id = WaId::normalized(message.to.as_str());
         let key: ThreadKey = (number_id.clone(), wa_id.clone());
         let dropped = resolve_products(state, number_id, message)?;
         let last_inbound = state.threads.get(&key).and_then(|t| t.last_inbound_at);

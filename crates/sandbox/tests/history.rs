@@ -1,0 +1,394 @@
+//! The sandbox that runs for months: memory holds recent messages only, history lives in the
+//! store and is paged, snapshots make opening cost the tail of the log rather than all of it,
+//! and a snapshot with its tail rebuilds exactly the state a full replay does.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use wacart_sandbox::{
+    AppSpec, Clock, Config, CustomerSpec, Door, Durability, ManualClock, MemoryStore, NumberSpec,
+    Sandbox, SqliteStore, Store, StoreError, TenantSpec, Upkeep,
+};
+use wacart_schema::{
+    BatchMethod, BatchRequest, ItemsBatchRequest, OutboundMessage, PhoneNumberId, RetailerId, WaId,
+};
+
+const NUMBER: &str = "100000000000001";
+const CATALOG: &str = "300000000000001";
+const ALICE: &str = "15551230001";
+const BOB: &str = "15551230002";
+const T0: u64 = 1_750_000_000_000;
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wacart-history-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("sandbox.db")
+}
+
+fn sqlite(name: &str) -> Arc<dyn Store> {
+    Arc::new(SqliteStore::open(temp_db(name), Durability::Process).unwrap())
+}
+
+fn n() -> PhoneNumberId {
+    PhoneNumberId::new(NUMBER)
+}
+
+/// Rate limits and automatic reads on, so the limiter state and scheduled statuses are part of
+/// what must replay.
+fn config() -> Config {
+    Config {
+        read_after: Some(5_000),
+        number_rate: Some(1_000),
+        pair_limit: Some((10, 50)),
+        ..Config::default()
+    }
+}
+
+fn open(store: Arc<dyn Store>, clock: &ManualClock, upkeep: Upkeep) -> Sandbox {
+    let mut sb = Sandbox::open(store, Arc::new(clock.clone()), config()).unwrap();
+    sb.set_upkeep(upkeep);
+    sb
+}
+
+fn setup(sb: &mut Sandbox) {
+    let tenant = TenantSpec::new("200000000000001", AppSpec::new("s", "v"))
+        .number(NumberSpec::new(NUMBER, "15550001111", "t").linked_catalog(CATALOG, true))
+        .catalog(CATALOG);
+    let _ = sb.create_tenant_cmd(tenant).unwrap();
+    let _ = sb.add_customer(CustomerSpec::new(ALICE, "Alice")).unwrap();
+    let requests = ["kale", "pear", "fig"]
+        .iter()
+        .map(|id| {
+            let data = json!({"id": id, "title": id, "description": "D", "availability": "in stock",
+                "condition": "new", "price": "2.50 USD", "link": "https://x", "image_link": "https://x/i.jpg"});
+            BatchRequest::new(BatchMethod::Create, data.as_object().unwrap().clone())
+        })
+        .collect();
+    let _ = sb
+        .items_batch(&CATALOG.into(), ItemsBatchRequest::products(requests))
+        .unwrap();
+}
+
+fn spm(to: &str, id: &str) -> OutboundMessage {
+    OutboundMessage::product(to, CATALOG, id)
+        .body("Today's pick")
+        .build()
+        .unwrap()
+}
+
+/// A day of a shop, driven by a fake clock: texts, sends (some refused by the limits), carts,
+/// orders, a price change, reads.
+fn a_day(sb: &mut Sandbox, clock: &ManualClock) {
+    let (alice, bob) = (WaId::new(ALICE), WaId::new(BOB));
+    let _ = sb.customer_text(&alice, &n(), "hi").unwrap();
+    for i in 0..150u32 {
+        clock.advance(u64::from(i % 7) * 3);
+        let to = if i % 3 == 0 { BOB } else { ALICE };
+        let item = ["kale", "pear", "fig"][i as usize % 3];
+        // Some are refused by the limits: that is part of the state too.
+        let _ = sb.send(&n(), spm(to, item), Door::Meta);
+        if i % 10 == 0 {
+            let _ = sb
+                .add_cart_item(&alice, "phone", &n(), &RetailerId::new(item), 1)
+                .unwrap();
+        }
+        if i % 25 == 0 {
+            let _ = sb.view_thread(&alice, &n()).unwrap();
+        }
+        if i == 75 {
+            let data = json!({"id": "pear", "price": "3.10 USD"});
+            let batch = ItemsBatchRequest::products(vec![BatchRequest::new(
+                BatchMethod::Update,
+                data.as_object().unwrap().clone(),
+            )]);
+            let _ = sb.items_batch(&CATALOG.into(), batch).unwrap();
+        }
+        if i == 120 {
+            let _ = sb.send_cart(&alice, "phone", &n(), "for tonight").unwrap();
+            let _ = sb.customer_text(&bob, &n(), "hello").unwrap();
+        }
+    }
+    clock.advance(2_000);
+    sb.advance();
+}
+
+fn scripted(store: Arc<dyn Store>, upkeep: Upkeep) -> (Sandbox, ManualClock) {
+    let clock = ManualClock::new(T0);
+    let mut sb = open(store, &clock, upkeep);
+    setup(&mut sb);
+    a_day(&mut sb, &clock);
+    (sb, clock)
+}
+
+/// Compares two state images; on a difference, writes both beside the test binary's temp dir
+/// (they are large) and fails with where.
+fn same_image(a: &[u8], b: &[u8], what: &str) {
+    if a != b {
+        let dir = std::env::temp_dir();
+        std::fs::write(dir.join("wacart-image-a.json"), a).unwrap();
+        std::fs::write(dir.join("wacart-image-b.json"), b).unwrap();
+        let at = a
+            .iter()
+            .zip(b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        panic!(
+            "{what}: the states differ from byte {at} (both written to {})",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn a_snapshot_and_its_tail_rebuild_exactly_what_a_full_replay_does() {
+    for (name, full, snapshotted) in [
+        (
+            "memory",
+            Arc::new(MemoryStore::new()) as Arc<dyn Store>,
+            Arc::new(MemoryStore::new()) as Arc<dyn Store>,
+        ),
+        ("sqlite", sqlite("full"), sqlite("snapshotted")),
+    ] {
+        let never = Upkeep::default().snapshot_every(u64::MAX);
+        let (live_full, clock) = scripted(full.clone(), never);
+        let (live_snap, _) = scripted(snapshotted.clone(), Upkeep::default().snapshot_every(7));
+        assert!(
+            snapshotted.log_len() < full.log_len() / 2 && full.log_len() > 150,
+            "{name}: compaction leaves the tail only ({} vs {})",
+            snapshotted.log_len(),
+            full.log_len()
+        );
+        // Everything the state holds, scheduled statuses and limiter state included, as bytes.
+        let image = live_full.image().unwrap();
+        same_image(
+            &live_snap.image().unwrap(),
+            &image,
+            &format!("{name}: the two runs live"),
+        );
+        drop((live_full, live_snap));
+        // Statuses that fell due after the last command happen again at the first tick, with
+        // the same ids: time is not logged, it is replayed.
+        let mut replayed = open(full, &clock, never);
+        let mut restored = open(snapshotted.clone(), &clock, never);
+        replayed.advance();
+        restored.advance();
+        same_image(
+            &replayed.image().unwrap(),
+            &image,
+            &format!("{name}: full replay"),
+        );
+        same_image(
+            &restored.image().unwrap(),
+            &image,
+            &format!("{name}: snapshot + tail"),
+        );
+        assert_eq!(
+            replayed.deliveries(),
+            restored.deliveries(),
+            "{name}: the same webhooks"
+        );
+        let alice = WaId::new(ALICE);
+        assert_eq!(
+            replayed.thread_view(&alice, &n()),
+            restored.thread_view(&alice, &n())
+        );
+        // And they go on alike: the next scheduled statuses fall due in both.
+        let (mut a, mut b) = (replayed, restored);
+        clock.advance(10_000);
+        a.advance();
+        b.advance();
+        same_image(
+            &a.image().unwrap(),
+            &b.image().unwrap(),
+            &format!("{name}: after time moves"),
+        );
+    }
+}
+
+#[test]
+fn memory_keeps_recent_messages_and_history_pages_the_rest() {
+    let store = sqlite("paging");
+    let clock = ManualClock::new(T0);
+    let mut sb = open(store, &clock, Upkeep::default());
+    setup(&mut sb);
+    let alice = WaId::new(ALICE);
+    let _ = sb.customer_text(&alice, &n(), "hi").unwrap();
+    let send = |sb: &mut Sandbox, count: u32| {
+        for _ in 0..count {
+            clock.advance(20);
+            let _ = sb.send(&n(), spm(ALICE, "kale"), Door::Meta).unwrap();
+        }
+        clock.advance(5_000);
+        sb.advance();
+    };
+    send(&mut sb, 300);
+    let after_300 = sb.image().unwrap().len();
+    send(&mut sb, 1_200);
+    let after_1500 = sb.image().unwrap().len();
+    assert!(
+        after_1500 < after_300 + after_300 / 10,
+        "the state does not grow with messages: {after_300} then {after_1500} bytes"
+    );
+    let all = sb.thread_view(&alice, &n());
+    assert_eq!(all.len(), 1_501);
+    assert!(all.iter().enumerate().all(|(i, m)| m.position == i as u64));
+    assert_eq!(
+        all[0].text.as_deref(),
+        Some("hi"),
+        "the oldest comes from history"
+    );
+    assert_eq!(
+        all[1].status.as_deref(),
+        Some("read"),
+        "history keeps the last status"
+    );
+    let page = sb.thread_page(&alice, &n(), Some(100), 50).unwrap();
+    let positions: Vec<u64> = page.iter().map(|m| m.position).collect();
+    assert_eq!(positions, (50..100).collect::<Vec<_>>());
+    let latest = sb.view_thread(&alice, &n()).unwrap().value;
+    assert_eq!(latest.len(), wacart_sandbox::THREAD_PAGE);
+    assert_eq!(latest.last().unwrap().position, 1_500);
+    // A product message from history can still be forwarded and added to a cart from.
+    let old = all[10].id.clone();
+    let _ = sb.forward(&alice, &old, &WaId::new(BOB)).unwrap();
+    let _ = sb
+        .set_cart_item(
+            &alice,
+            "phone",
+            &n(),
+            &RetailerId::new("kale"),
+            2,
+            Some(old),
+        )
+        .unwrap();
+}
+
+#[test]
+fn history_past_the_retention_is_pruned() {
+    let store = sqlite("retain");
+    let clock = ManualClock::new(T0);
+    let hour = 3_600_000;
+    let mut sb = open(store.clone(), &clock, Upkeep::default().retain(Some(hour)));
+    setup(&mut sb);
+    let alice = WaId::new(ALICE);
+    let _ = sb.customer_text(&alice, &n(), "hi").unwrap();
+    for _ in 0..200 {
+        clock.advance(20);
+        let _ = sb.send(&n(), spm(ALICE, "kale"), Door::Meta).unwrap();
+    }
+    clock.advance(2 * hour);
+    let _ = sb.customer_text(&alice, &n(), "still there?").unwrap();
+    store.flush().unwrap();
+    // Pruning runs in steps on the store's own thread; give it the time to finish.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let view = loop {
+        let view = sb.thread_view(&alice, &n());
+        if view.len() < 202 || std::time::Instant::now() > deadline {
+            break view;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(
+        view.len() <= 66,
+        "only the messages kept in memory are left: {}",
+        view.len()
+    );
+    assert_eq!(view.last().unwrap().text.as_deref(), Some("still there?"));
+    // Webhooks still waiting (no callback) are kept whatever their age.
+    assert!(sb.deliveries().len() > 200);
+}
+
+#[test]
+fn a_missing_record_is_a_clear_error() {
+    let path = temp_db("gap");
+    {
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&path, Durability::Process).unwrap());
+        let clock = ManualClock::new(T0);
+        let mut sb = open(store.clone(), &clock, Upkeep::default());
+        setup(&mut sb);
+        for text in ["one", "two", "three", "four", "five"] {
+            let _ = sb.customer_text(&WaId::new(ALICE), &n(), text).unwrap();
+        }
+        store.flush().unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM log WHERE seq = 5", []).unwrap();
+    drop(conn);
+    match SqliteStore::open(&path, Durability::Process) {
+        Err(StoreError::Corrupt { seq: 5, reason }) => {
+            assert!(reason.contains("from record 4 to 6"), "{reason}");
+        }
+        other => panic!("expected a gap at 5, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn an_empty_database_file_is_new_unless_its_log_says_otherwise() {
+    let path = temp_db("empty");
+    std::fs::write(&path, b"").unwrap();
+    let store = SqliteStore::open(&path, Durability::Process).unwrap();
+    assert!(store.was_empty());
+    drop(store);
+    let again = SqliteStore::open(&path, Durability::Process).unwrap();
+    assert!(!again.was_empty(), "a database now");
+    drop(again);
+    // Truncated behind the server's back while its write-ahead log still holds data.
+    std::fs::write(&path, b"").unwrap();
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::write(&wal, b"not empty").unwrap();
+    assert!(matches!(
+        SqliteStore::open(&path, Durability::Process),
+        Err(StoreError::Database(m)) if m.contains("write-ahead log")
+    ));
+}
+
+#[test]
+fn a_database_from_before_history_gets_its_history_rebuilt() {
+    // The same day, logged the old way: a log table only (schema version 1).
+    let memory = MemoryStore::new();
+    let never = Upkeep::default().snapshot_every(u64::MAX);
+    let (live, clock) = scripted(Arc::new(memory.clone()), never);
+    let records = memory.open().unwrap().tail;
+    let path = temp_db("v1");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_log.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        for (seq, record) in &records {
+            conn.execute(
+                "INSERT INTO log (seq, record) VALUES (?1, ?2)",
+                rusqlite::params![*seq as i64, record],
+            )
+            .unwrap();
+        }
+    }
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path, Durability::Process).unwrap());
+    let mut reopened = open(store, &clock, never);
+    reopened.advance();
+    same_image(
+        &reopened.image().unwrap(),
+        &live.image().unwrap(),
+        "rebuilt",
+    );
+    assert_eq!(reopened.deliveries(), live.deliveries());
+    let alice = WaId::new(ALICE);
+    assert_eq!(
+        reopened.thread_view(&alice, &n()),
+        live.thread_view(&alice, &n())
+    );
+}
+
+#[test]
+fn the_clock_never_moves_state_backwards() {
+    let clock = ManualClock::new(T0);
+    let mut sb = open(Arc::new(MemoryStore::new()), &clock, Upkeep::default());
+    setup(&mut sb);
+    clock.set(T0 - 60_000);
+    let _ = sb.customer_text(&WaId::new(ALICE), &n(), "hi").unwrap();
+    assert!(sb.now() >= T0, "time already reached is kept: {}", sb.now());
+    assert!(clock.now_millis() < sb.now());
+}
