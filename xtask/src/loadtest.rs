@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-const SPM: &str = r#"{"messaging_product":"whatsapp","to":"15551230001","type":"interactive","interactive":{"type":"product","body":{"text":"Today's pick"},"action":{"catalog_id":"300000000000001","product_retailer_id":"pear-1kg"}}}"#;
+pub(crate) const SPM: &str = r#"{"messaging_product":"whatsapp","to":"15551230001","type":"interactive","interactive":{"type":"product","body":{"text":"Today's pick"},"action":{"catalog_id":"300000000000001","product_retailer_id":"pear-1kg"}}}"#;
 
-struct Killed(Child);
+pub(crate) struct Killed(pub(crate) Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -24,7 +24,7 @@ impl Drop for Killed {
     }
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     Ok(TcpListener::bind("127.0.0.1:0")
         .map_err(|e| e.to_string())?
         .local_addr()
@@ -32,7 +32,7 @@ fn free_port() -> Result<u16, String> {
         .port())
 }
 
-fn wacart(args: &[&str]) -> Result<Killed, String> {
+pub(crate) fn wacart(args: &[&str]) -> Result<Killed, String> {
     let bin = crate::root().join("target/release/wacart");
     Command::new(bin)
         .args(args)
@@ -43,7 +43,7 @@ fn wacart(args: &[&str]) -> Result<Killed, String> {
         .map_err(|e| format!("cannot start wacart: {e}"))
 }
 
-fn wait_up(port: u16) -> Result<(), String> {
+pub(crate) fn wait_up(port: u16) -> Result<(), String> {
     for _ in 0..500 {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Ok(());
@@ -54,7 +54,7 @@ fn wait_up(port: u16) -> Result<(), String> {
 }
 
 /// One request on a keep-alive connection; returns the status.
-fn request(
+pub(crate) fn request(
     stream: &mut BufReader<TcpStream>,
     method: &str,
     path: &str,
@@ -163,8 +163,30 @@ fn load(port: u16, connections: usize, seconds: u64) -> Result<Report, String> {
     })
 }
 
+/// Builds the release binary the load commands drive.
+pub(crate) fn build_release() -> Result<(), String> {
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "wacart-server",
+            "--bin",
+            "wacart",
+        ])
+        .current_dir(crate::root())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("cannot build wacart".into())
+    }
+}
+
 /// A receiver that answers 200 to every POST and counts them.
-fn receiver() -> Result<(u16, Arc<AtomicU64>), String> {
+pub(crate) fn receiver() -> Result<(u16, Arc<AtomicU64>), String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let count = Arc::new(AtomicU64::new(0));
@@ -235,22 +257,7 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
     }
     let seconds = seconds.clamp(1, 120);
     let connections = connections.clamp(1, 512);
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "wacart-server",
-            "--bin",
-            "wacart",
-        ])
-        .current_dir(crate::root())
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err("cannot build wacart".into());
-    }
+    build_release()?;
     let dir = std::env::temp_dir().join(format!("wacart-loadtest-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

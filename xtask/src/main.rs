@@ -4,12 +4,15 @@
 //!   file); `--check` fails when a committed one is stale.
 //! - `ci`: everything CI runs, in order, stopping at the first failure.
 //! - `loadtest [--connections N] [--seconds T]`: the sandbox under load, beside a bare handler.
+//! - `soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S] [--retain D]`:
+//!   minutes of sends with memory, latency and a restart measured.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod codegen;
 mod loadtest;
+mod soak;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,7 +22,8 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(true),
         ["ci"] => ci(),
         ["loadtest", rest @ ..] => loadtest::run(rest),
-        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci | cargo xtask loadtest [--connections N] [--seconds T]".to_owned()),
+        ["soak", rest @ ..] => soak::run(rest),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci | cargo xtask loadtest [--connections N] [--seconds T] | cargo xtask soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S] [--retain D]".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

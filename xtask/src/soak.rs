@@ -1,0 +1,317 @@
+//! `cargo xtask soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S]
+//! [--retain D]`: the release binary under sends at full speed for minutes, over real sockets,
+//! with webhooks delivered to a local receiver. Every interval prints throughput, p50/p99/max
+//! latency, the server's resident memory and the webhooks delivered; then the server is stopped
+//! and started again on the same database, and the time to its first accepted send is printed.
+//! A bare axum handler, measured in the same run, gives the ceiling.
+
+use std::io::BufReader;
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::loadtest::{
+    Killed, SPM, build_release, free_port, receiver, request, wacart, wait_up,
+};
+
+struct Options {
+    minutes: u64,
+    memory: bool,
+    connections: usize,
+    interval: u64,
+    retain: String,
+}
+
+fn parse(args: &[&str]) -> Result<Options, String> {
+    let mut o = Options {
+        minutes: 10,
+        memory: false,
+        connections: 64,
+        interval: 30,
+        retain: "30d".into(),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |what: &str| it.next().copied().ok_or(format!("{a} {what}"));
+        match *a {
+            "--minutes" => o.minutes = value("N")?.parse().map_err(|_| "--minutes N")?,
+            "--store" => {
+                o.memory = match value("sqlite|memory")? {
+                    "sqlite" => false,
+                    "memory" => true,
+                    other => return Err(format!("unknown store {other}")),
+                }
+            }
+            "--connections" => {
+                o.connections = value("C")?.parse().map_err(|_| "--connections C")?;
+            }
+            "--interval" => o.interval = value("S")?.parse().map_err(|_| "--interval S")?,
+            "--retain" => o.retain = value("D")?.to_owned(),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    o.minutes = o.minutes.clamp(1, 24 * 60);
+    o.interval = o.interval.clamp(1, 600);
+    o.connections = o.connections.clamp(1, 512);
+    Ok(o)
+}
+
+/// Resident memory of a process, in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn pct(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+/// Load threads that keep sending until stopped; each keeps its latencies (µs) where the
+/// reporter can take them.
+struct Load {
+    stop: Arc<AtomicBool>,
+    errors: Arc<AtomicU64>,
+    buckets: Vec<Arc<Mutex<Vec<u64>>>>,
+    threads: Vec<std::thread::JoinHandle<Result<(), String>>>,
+}
+
+impl Load {
+    fn start(port: u16, connections: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let errors = Arc::new(AtomicU64::new(0));
+        let mut buckets = Vec::new();
+        let mut threads = Vec::new();
+        for _ in 0..connections {
+            let bucket = Arc::new(Mutex::new(Vec::with_capacity(1 << 16)));
+            buckets.push(bucket.clone());
+            let (stop, errors) = (stop.clone(), errors.clone());
+            threads.push(std::thread::spawn(move || -> Result<(), String> {
+                let stream =
+                    TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                stream.set_nodelay(true).map_err(|e| e.to_string())?;
+                let mut stream = BufReader::new(stream);
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let status = request(
+                        &mut stream,
+                        "POST",
+                        "/v23.0/100000000000001/messages",
+                        "authorization: Bearer demo-token\r\n",
+                        SPM,
+                    )?;
+                    let us = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    bucket
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(us);
+                    if status != 200 {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Ok(())
+            }));
+        }
+        Load {
+            stop,
+            errors,
+            buckets,
+            threads,
+        }
+    }
+
+    /// Every latency since the last call, sorted.
+    fn take(&self) -> Vec<u64> {
+        let mut all = Vec::new();
+        for b in &self.buckets {
+            all.append(&mut b.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        }
+        all.sort_unstable();
+        all
+    }
+
+    fn finish(self) -> Result<u64, String> {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            t.join().map_err(|_| "a load thread panicked".to_owned())??;
+        }
+        Ok(self.errors.load(Ordering::Relaxed))
+    }
+}
+
+fn open_window(port: u16) -> Result<(), String> {
+    let mut s =
+        BufReader::new(TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?);
+    let status = request(
+        &mut s,
+        "POST",
+        "/sandbox/customers/15551230001/messages",
+        "",
+        r#"{"phone_number_id":"100000000000001","text":"hi"}"#,
+    )?;
+    (status == 200)
+        .then_some(())
+        .ok_or(format!("cannot open the window: HTTP {status}"))
+}
+
+/// Time from starting the binary to its first accepted send.
+fn first_answer(args: &[&str], port: u16) -> Result<(Killed, Duration), String> {
+    let started = Instant::now();
+    let server = wacart(args)?;
+    loop {
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err("the restarted server never answered".into());
+        }
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let mut s = BufReader::new(stream);
+            if let Ok(200) = request(
+                &mut s,
+                "POST",
+                "/v23.0/100000000000001/messages",
+                "authorization: Bearer demo-token\r\n",
+                SPM,
+            ) {
+                return Ok((server, started.elapsed()));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn sigterm(server: &Killed) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status();
+}
+
+pub(crate) fn run(args: &[&str]) -> Result<(), String> {
+    let o = parse(args)?;
+    build_release()?;
+    let dir = std::env::temp_dir().join(format!("wacart-soak-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let db = dir.join("soak.db").display().to_string();
+
+    // The ceiling first, on a quiet machine: a bare axum handler, 20 s.
+    let bport = free_port()?;
+    let baseline = wacart(&["bench-baseline", "--listen", &format!("127.0.0.1:{bport}")])?;
+    wait_up(bport)?;
+    let bare = Load::start(bport, o.connections);
+    bare.take();
+    let t = Instant::now();
+    std::thread::sleep(Duration::from_secs(20));
+    let bare_lat = bare.take();
+    let bare_rate = bare_lat.len() as f64 / t.elapsed().as_secs_f64();
+    bare.finish()?;
+    drop(baseline);
+    println!(
+        "bare axum handler: {bare_rate:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} connections, 20 s)",
+        pct(&bare_lat, 0.5),
+        pct(&bare_lat, 0.99),
+        o.connections
+    );
+
+    let (hook_port, delivered) = receiver()?;
+    let hook = format!("http://127.0.0.1:{hook_port}/hook");
+    let port = free_port()?;
+    let listen = format!("127.0.0.1:{port}");
+    let mut serve: Vec<&str> = vec!["serve", "--demo", "--listen", &listen];
+    if o.memory {
+        serve.push("--memory");
+    } else {
+        serve.extend(["--db", &db]);
+    }
+    serve.extend(["--webhook-url", &hook, "--retain", &o.retain]);
+    let server = wacart(&serve)?;
+    wait_up(port)?;
+    open_window(port)?;
+    let pid = server.0.id();
+    let store = if o.memory { "memory" } else { "sqlite" };
+    println!(
+        "soak: {} min of single-product sends, {} connections, store {store}, retain {}, webhooks to a local receiver",
+        o.minutes, o.connections, o.retain
+    );
+    println!(
+        "{:>6} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10}",
+        "t (s)", "sends/s", "p50 ms", "p99 ms", "max ms", "RSS MiB", "webhooks/s", "DB MiB"
+    );
+    let load = Load::start(port, o.connections);
+    let started = Instant::now();
+    let mut total = 0u64;
+    let mut worst_p99 = 0f64;
+    let mut rates = Vec::new();
+    let mut rss = Vec::new();
+    let mut hooks_before = delivered.load(Ordering::Relaxed);
+    let end = Duration::from_secs(o.minutes * 60);
+    while started.elapsed() < end {
+        let t = Instant::now();
+        std::thread::sleep(Duration::from_secs(o.interval).min(end - started.elapsed()));
+        let lat = load.take();
+        let secs = t.elapsed().as_secs_f64();
+        let hooks = delivered.load(Ordering::Relaxed);
+        let db_mib = ["", "-wal"]
+            .iter()
+            .filter_map(|s| std::fs::metadata(format!("{db}{s}")).ok())
+            .map(|m| m.len() as f64 / 1_048_576.0)
+            .sum::<f64>();
+        let mem = rss_mib(pid);
+        let rate = lat.len() as f64 / secs;
+        println!(
+            "{:>6.0} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>11.0} {:>10.1}",
+            started.elapsed().as_secs_f64(),
+            rate,
+            pct(&lat, 0.5),
+            pct(&lat, 0.99),
+            pct(&lat, 1.0),
+            mem,
+            (hooks - hooks_before) as f64 / secs,
+            db_mib
+        );
+        hooks_before = hooks;
+        total += lat.len() as u64;
+        worst_p99 = worst_p99.max(pct(&lat, 0.99));
+        rates.push(rate);
+        rss.push(mem);
+    }
+    let errors = load.finish()?;
+    let mean = total as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "total: {total} sends ({errors} non-200), {mean:.0}/s = {:.0}% of the bare handler; worst interval p99 {worst_p99:.2} ms",
+        100.0 * mean / bare_rate.max(1.0)
+    );
+    if let (Some(first), Some(last)) = (rss.first(), rss.last()) {
+        println!(
+            "resident memory: {first:.1} MiB after the first interval, {last:.1} MiB at the end ({:.2}x)",
+            last / first.max(1.0)
+        );
+    }
+    if o.memory {
+        return Ok(());
+    }
+    // Restart on the same database: the time to the first accepted send.
+    sigterm(&server);
+    let stopping = Instant::now();
+    drop(server);
+    let stopped = stopping.elapsed();
+    let port = free_port()?;
+    let listen = format!("127.0.0.1:{port}");
+    let (server, first) = first_answer(&["serve", "--listen", &listen, "--db", &db], port)?;
+    println!(
+        "restart: stopped in {:.2} s; started again on the same database, first accepted send after {:.3} s",
+        stopped.as_secs_f64(),
+        first.as_secs_f64()
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
