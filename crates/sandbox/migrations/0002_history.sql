@@ -1,6 +1,7 @@
 -- Snapshots and history. The live state is the latest snapshot plus the log records after it
 -- (records a snapshot covers are deleted); history is what the state does not keep in memory:
--- every thread message and every webhook with its attempts, pruned past the retention.
+-- thread messages that left memory, and every webhook with its attempts, pruned past the
+-- retention.
 CREATE TABLE snapshot (
     seq   INTEGER PRIMARY KEY,  -- the last log record it covers
     state BLOB    NOT NULL
@@ -27,14 +28,7 @@ CREATE TABLE deliveries (
     next_attempt_at INTEGER,
     state           INTEGER NOT NULL,  -- 0 pending, 1 delivered, 2 dropped
     parked          INTEGER NOT NULL,  -- 1 while its app has no callback
-    attempts        INTEGER NOT NULL DEFAULT 0
+    attempts        TEXT    NOT NULL DEFAULT '[]'  -- JSON array, oldest first
 );
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 0 AND parked = 0;
 CREATE INDEX deliveries_created ON deliveries (created_at);
-
-CREATE TABLE attempts (
-    delivery INTEGER NOT NULL,
-    n        INTEGER NOT NULL,
-    attempt  BLOB    NOT NULL,
-    PRIMARY KEY (delivery, n)
-) WITHOUT ROWID;

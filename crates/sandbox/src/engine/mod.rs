@@ -311,7 +311,6 @@ impl Sandbox {
             Err(e) => {
                 // A refused command changed nothing, and made no history.
                 self.state.effects.clear();
-                self.state.dirty.clear();
                 return Err(e);
             }
         };

@@ -152,10 +152,9 @@ pub(crate) struct State {
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
-    /// History made since the last collection: new webhooks, parking changes.
+    /// History made since the last collection: messages leaving memory, new webhooks,
+    /// parking changes.
     pub(crate) effects: Vec<Effect>,
-    /// Thread messages new or changed since the last collection.
-    pub(crate) dirty: Vec<(ThreadKey, u64)>,
     /// While history is rebuilt from a log written before history was kept: every webhook,
     /// so the old log's attempts can be applied to it.
     pub(crate) rebuild: Option<HashMap<u64, Delivery>>,
@@ -182,40 +181,18 @@ impl State {
             counter: 0,
             now: 0,
             effects: Vec::new(),
-            dirty: Vec::new(),
             rebuild: None,
         }
     }
 
-    /// The history made since the last call: thread messages (each once, as it is now) and
-    /// webhooks, in the order they happened.
+    /// The history made since the last call, in the order it happened.
     pub(crate) fn take_effects(&mut self) -> Vec<Effect> {
-        let mut effects = std::mem::take(&mut self.effects);
-        let dirty = std::mem::take(&mut self.dirty);
-        let mut seen = HashSet::new();
-        for (key, pos) in dirty.into_iter().rev() {
-            if !seen.insert((key.clone(), pos)) {
-                continue;
-            }
-            let Some(entry) = self.threads.get(&key).and_then(|t| t.get(pos)) else {
-                continue;
-            };
-            // Entries are plain data: encoding cannot fail.
-            let body = serde_json::to_vec(entry).unwrap_or_default();
-            effects.push(Effect::Entry(EntryRow {
-                number: key.0.clone(),
-                wa_id: key.1.clone(),
-                pos,
-                id: entry.id().clone(),
-                at: entry.at(),
-                body,
-            }));
-        }
-        effects
+        std::mem::take(&mut self.effects)
     }
 
     /// Adds a message to a thread, and lets the oldest ones (beyond [`HOT_ENTRIES`], not
-    /// waiting on a status) leave memory: they are history.
+    /// waiting on a status) leave memory: each is written to history once, as it is when it
+    /// leaves. A message in memory is in the snapshot and the log, so it needs no other copy.
     pub(crate) fn push_entry(&mut self, key: &ThreadKey, entry: Entry) -> u64 {
         let thread = self.threads.entry(key.clone()).or_default();
         let pos = thread.end();
@@ -224,13 +201,23 @@ impl State {
         while thread.entries.len() > HOT_ENTRIES
             && thread.entries.front().is_some_and(|e| !e.pending())
         {
-            if let Some(old) = thread.entries.pop_front() {
-                self.messages.remove(old.id());
-            }
+            let Some(old) = thread.entries.pop_front() else {
+                break;
+            };
+            self.messages.remove(old.id());
+            // Entries are plain data: encoding cannot fail.
+            let body = serde_json::to_vec(&old).unwrap_or_default();
+            self.effects.push(Effect::Entry(EntryRow {
+                number: key.0.clone(),
+                wa_id: key.1.clone(),
+                pos: thread.base,
+                id: old.id().clone(),
+                at: old.at(),
+                body,
+            }));
             thread.base += 1;
         }
         self.messages.insert(id, (key.clone(), pos));
-        self.dirty.push((key.clone(), pos));
         pos
     }
 
@@ -419,7 +406,6 @@ impl State {
         }
         out.status = status.clone();
         out.failure = error;
-        self.dirty.push(((number.clone(), wa_id.clone()), pos));
         if out.forwarded_from.is_some() {
             return; // Forwards are the customer's doing: the business hears nothing.
         }

@@ -105,8 +105,19 @@ impl Inner {
                 self.entry_ids.remove(&r.id);
             }
         }
-        self.deliveries
-            .retain(|_, (d, _)| d.created_at >= before || d.state == DeliveryState::Pending);
+        let old: Vec<u64> = self
+            .deliveries
+            .iter()
+            .filter(|(_, (d, _))| d.created_at < before)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in old {
+            if let Some((d, _)) = self.deliveries.remove(&id)
+                && let Some(at) = d.next_attempt_at
+            {
+                self.due.remove(&(at, id));
+            }
+        }
     }
 }
 

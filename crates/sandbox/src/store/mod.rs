@@ -143,8 +143,8 @@ pub trait Store: Send + Sync {
     /// [`StoreError`] when the store has failed.
     fn checkpoint(&self, state: Vec<u8>) -> Result<u64, StoreError>;
 
-    /// Queues the deletion of history older than `before` (ms): thread messages, and webhooks
-    /// no longer pending.
+    /// Queues the deletion of history older than `before` (ms): thread messages and webhooks,
+    /// pending ones included.
     ///
     /// # Errors
     /// [`StoreError`] when the store has failed.

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use wacart_schema::{MessageId, PhoneNumberId, WaId};
 
 use super::{Durable, Effect, EntryRow, Opened, Shared, Store, StoreError, lock};
-use crate::webhooks::{Attempt, Delivery, DeliveryState};
+use crate::webhooks::{Delivery, DeliveryState};
 
 /// Migrations, in order; the database remembers how many it has applied.
 const MIGRATIONS: &[&str] = &[
@@ -385,7 +385,10 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
                     row.body
                 ])
             }),
-        Effect::NewDelivery { delivery: d, parked } => tx
+        Effect::NewDelivery {
+            delivery: d,
+            parked,
+        } => tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO deliveries
                  (id, waba_id, kind, body, created_at, next_attempt_at, state, parked)
@@ -409,28 +412,20 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
             state,
             next_attempt_at,
         } => {
-            let n: Option<i64> = tx
-                .query_row("SELECT attempts FROM deliveries WHERE id = ?1", [to_i64(id)], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(db_err)?;
-            let Some(n) = n else { return Ok(()) };
-            let json = serde_json::to_vec(&attempt)
+            let json = serde_json::to_string(&attempt)
                 .map_err(|e| StoreError::Database(format!("cannot encode an attempt: {e}")))?;
-            tx.prepare_cached("INSERT OR REPLACE INTO attempts (delivery, n, attempt) VALUES (?1, ?2, ?3)")
-                .and_then(|mut s| s.execute(params![to_i64(id), n, json]))
-                .and_then(|_| {
-                    tx.prepare_cached(
-                        "UPDATE deliveries SET attempts = ?2, state = ?3, next_attempt_at = ?4 WHERE id = ?1",
-                    )?
-                    .execute(params![
-                        to_i64(id),
-                        n + 1,
-                        state_code(state),
-                        next_attempt_at.map(to_i64)
-                    ])
-                })
+            tx.prepare_cached(
+                "UPDATE deliveries SET attempts = json_insert(attempts, '$[#]', json(?2)),
+                 state = ?3, next_attempt_at = ?4 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    to_i64(id),
+                    json,
+                    state_code(state),
+                    next_attempt_at.map(to_i64)
+                ])
+            })
         }
         Effect::Redeliver { id, at } => tx.execute(
             "UPDATE deliveries SET state = 0, next_attempt_at = ?2 WHERE id = ?1",
@@ -445,7 +440,8 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
     .map_err(db_err)
 }
 
-/// Deletes one step of history older than `before`; answers whether nothing is left to delete.
+/// Deletes one step of history older than `before` (thread messages, webhooks); answers whether
+/// nothing is left to delete.
 fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
     let before = to_i64(before);
     let step = to_i64(PRUNE_STEP as u64);
@@ -457,24 +453,17 @@ fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
             params![before, step],
         )
         .map_err(db_err)?;
-    let ids: Vec<i64> = {
-        let mut stmt = tx
-            .prepare(
-                "SELECT id FROM deliveries WHERE created_at < ?1 AND state != 0 ORDER BY created_at LIMIT ?2",
-            )
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map(params![before, step], |r| r.get(0))
-            .map_err(db_err)?;
-        rows.collect::<Result<_, _>>().map_err(db_err)?
-    };
-    for id in &ids {
-        tx.execute("DELETE FROM attempts WHERE delivery = ?1", [id])
-            .and_then(|_| tx.execute("DELETE FROM deliveries WHERE id = ?1", [id]))
-            .map_err(db_err)?;
-    }
+    // Webhooks past the retention go too, delivered or not: one still waiting for a callback
+    // after that long is history as well.
+    let deliveries = tx
+        .execute(
+            "DELETE FROM deliveries WHERE id IN
+             (SELECT id FROM deliveries WHERE created_at < ?1 LIMIT ?2)",
+            params![before, step],
+        )
+        .map_err(db_err)?;
     tx.commit().map_err(db_err)?;
-    Ok(entries < PRUNE_STEP && ids.len() < PRUNE_STEP)
+    Ok(entries < PRUNE_STEP && deliveries < PRUNE_STEP)
 }
 
 fn kind_of(kind: &str) -> &'static str {
@@ -489,7 +478,7 @@ fn kind_of(kind: &str) -> &'static str {
 const DELIVERY_COLUMNS: &str =
     "id, waba_id, kind, body, created_at, next_attempt_at, state, attempts";
 
-fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Delivery, i64)> {
+fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Delivery, String)> {
     let body: Vec<u8> = r.get(3)?;
     let kind: String = r.get(2)?;
     let waba: String = r.get(1)?;
@@ -517,22 +506,10 @@ impl SqliteStore {
         let rows = stmt.query_map(params, delivery_row).map_err(db_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (mut d, n) = row.map_err(db_err)?;
-            if n > 0 {
-                let mut a = conn
-                    .prepare_cached("SELECT attempt FROM attempts WHERE delivery = ?1 ORDER BY n")
-                    .map_err(db_err)?;
-                let attempts = a
-                    .query_map([to_i64(d.id)], |r| r.get::<_, Vec<u8>>(0))
-                    .map_err(db_err)?;
-                for bytes in attempts {
-                    let bytes = bytes.map_err(db_err)?;
-                    let attempt: Attempt = serde_json::from_slice(&bytes).map_err(|e| {
-                        StoreError::Database(format!("delivery {}: bad attempt: {e}", d.id))
-                    })?;
-                    d.attempts.push(attempt);
-                }
-            }
+            let (mut d, attempts) = row.map_err(db_err)?;
+            d.attempts = serde_json::from_str(&attempts).map_err(|e| {
+                StoreError::Database(format!("delivery {}: bad attempts: {e}", d.id))
+            })?;
             out.push(d);
         }
         Ok(out)
