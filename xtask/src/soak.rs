@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::loadtest::{
-    Killed, SPM, build_release, free_port, receiver, request, wacart, wait_up,
-};
+use crate::loadtest::{Killed, SPM, build_release, free_port, receiver, request, wacart, wait_up};
 
 struct Options {
     minutes: u64,
@@ -97,8 +95,7 @@ impl Load {
             buckets.push(bucket.clone());
             let (stop, errors) = (stop.clone(), errors.clone());
             threads.push(std::thread::spawn(move || -> Result<(), String> {
-                let stream =
-                    TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
                 stream.set_nodelay(true).map_err(|e| e.to_string())?;
                 let mut stream = BufReader::new(stream);
                 while !stop.load(Ordering::Relaxed) {
@@ -143,15 +140,15 @@ impl Load {
     fn finish(self) -> Result<u64, String> {
         self.stop.store(true, Ordering::Relaxed);
         for t in self.threads {
-            t.join().map_err(|_| "a load thread panicked".to_owned())??;
+            t.join()
+                .map_err(|_| "a load thread panicked".to_owned())??;
         }
         Ok(self.errors.load(Ordering::Relaxed))
     }
 }
 
 fn open_window(port: u16) -> Result<(), String> {
-    let mut s =
-        BufReader::new(TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?);
+    let mut s = BufReader::new(TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?);
     let status = request(
         &mut s,
         "POST",
