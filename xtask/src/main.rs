@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
-//! - `codegen [--check]`: writes the generated files (fixtures extracted from Meta's OpenAPI
-//!   file); `--check` fails when a committed one is stale.
+//! - `codegen [--check]`: writes the generated files (fixtures extracted from the vendored
+//!   `docs/reference/meta-openapi/` file, and `docs/openapi.json`); `--check` fails when a
+//!   committed one is stale. `cargo test -p xtask` checks the fixtures too, without `--check`.
 //! - `ci`: everything CI runs, in order, stopping at the first failure.
 //! - `loadtest [--connections N] [--seconds T]`: the sandbox under load, beside a bare handler.
 //! - `soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S] [--retain D]`:

@@ -161,3 +161,185 @@ fn readme_gives_the_test_command_ci_runs() {
         "README.md must give the test command `{command}`"
     );
 }
+
+/// How much of a clock a library crate may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ClockRule {
+    /// None at all, wall or monotonic: time comes in as a value or through the sandbox's
+    /// `Clock` (schema, catalog, sandbox, and any new library crate).
+    NoClock,
+    /// No wall clock; waits and deadlines use tokio's monotonic `tokio::time::Instant`, which
+    /// `tokio::time::pause` controls in tests, never `std::time::Instant` (transport).
+    TokioMonotonicOnly,
+}
+
+/// Identifiers that read, or stand for, the wall clock in any crate.
+const WALL_CLOCK: &[&str] = &[
+    "SystemTime",
+    "UNIX_EPOCH",
+    "chrono",
+    "OffsetDateTime",
+    "PrimitiveDateTime",
+    "UtcDateTime",
+    "now_utc",
+    "now_local",
+];
+
+/// Paths that read the wall clock through chrono, or the monotonic one through std.
+const CLOCK_PATHS: &[&str] = &["Utc::now", "Local::now", "std::time::Instant"];
+
+/// SQL that reads SQLite's wall clock.
+const SQL_CLOCK: &[&str] = &["CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "'now'"];
+
+fn identifiers(code: &str) -> impl Iterator<Item = &str> {
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+/// The lines of one source file that break `rule`, as `label:line: why`. Comments after `//`
+/// (doc comments included) are not code.
+fn clock_reads(label: &str, text: &str, rule: ClockRule) -> Vec<String> {
+    let code_lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect();
+    let tokio_instant = code_lines
+        .iter()
+        .any(|l| l.trim() == "use tokio::time::Instant;");
+    let mut found = Vec::new();
+    for (i, code) in code_lines.iter().enumerate() {
+        let mut why: Vec<String> = Vec::new();
+        for id in identifiers(code) {
+            if WALL_CLOCK.contains(&id) {
+                why.push(format!("`{id}` (wall clock)"));
+            } else if id == "Instant" {
+                match rule {
+                    ClockRule::NoClock => why.push("`Instant` (a clock)".to_owned()),
+                    ClockRule::TokioMonotonicOnly
+                        if !tokio_instant && !code.contains("tokio::time::Instant") =>
+                    {
+                        why.push("`Instant` not imported as `tokio::time::Instant`".to_owned());
+                    }
+                    ClockRule::TokioMonotonicOnly => {}
+                }
+            }
+        }
+        for path in CLOCK_PATHS {
+            if code.contains(path) {
+                why.push(format!("`{path}`"));
+            }
+        }
+        if rule == ClockRule::NoClock && code.contains("tokio::time") {
+            why.push("`tokio::time`".to_owned());
+        }
+        for sql in SQL_CLOCK {
+            if code
+                .to_ascii_uppercase()
+                .contains(&sql.to_ascii_uppercase())
+            {
+                why.push(format!("`{sql}` (SQLite's clock)"));
+            }
+        }
+        if !why.is_empty() {
+            why.dedup();
+            found.push(format!("{label}:{}: {}", i + 1, why.join(", ")));
+        }
+    }
+    found
+}
+
+/// Only the server reads the wall clock (`SystemClock`). Schema, catalog and sandbox read no
+/// clock at all (the engine takes a `Clock`); transport times its retries and rate limits with
+/// tokio's monotonic clock only. Scans `src/` of every crate but the server (and the sandbox's
+/// SQL migrations), and the library crates' dependencies for chrono and time.
+#[test]
+fn only_the_server_reads_the_wall_clock() {
+    let root = crate::root();
+    let mut offenders = Vec::new();
+    let mut scanned = 0;
+    for entry in std::fs::read_dir(root.join("crates")).expect("crates/") {
+        let dir = entry.expect("entry").path();
+        let name = dir
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let rule = match name.as_str() {
+            "server" => continue,
+            "transport" => ClockRule::TokioMonotonicOnly,
+            _ => ClockRule::NoClock,
+        };
+        let mut check = |path: &std::path::Path, text: &str| {
+            scanned += 1;
+            let label = path
+                .strip_prefix(&root)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            offenders.extend(clock_reads(&label, text, rule));
+        };
+        walk(&dir.join("src"), &mut check);
+        for sql in std::fs::read_dir(dir.join("migrations"))
+            .into_iter()
+            .flatten()
+        {
+            let path = sql.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("readable migration");
+            check(&path, &text);
+        }
+    }
+    assert!(scanned > 20, "found only {scanned} library source files");
+    assert!(
+        offenders.is_empty(),
+        "library code reads a clock it must not (see ARCHITECTURE.md, Invariants):\n{}",
+        offenders.join("\n")
+    );
+    let deps = dependencies();
+    for krate in [
+        "wacart-schema",
+        "wacart-catalog",
+        "wacart-transport",
+        "wacart-sandbox",
+    ] {
+        for dep in &deps[krate] {
+            assert!(
+                !["chrono", "time"].contains(&dep.as_str()),
+                "{krate} must not depend on {dep}: only wacart-server reads the wall clock"
+            );
+        }
+    }
+}
+
+/// The scanner flags what it should and leaves the rest.
+#[test]
+fn clock_scanner_flags_clock_reads_only() {
+    let strict = "\
+use std::time::Duration;
+// SystemTime::now() in a comment is fine
+let t = std::time::SystemTime::now();
+let e = UNIX_EPOCH;
+let i = Instant::now();
+let u = chrono::Utc::now();
+let sql = \"INSERT INTO t VALUES (CURRENT_TIMESTAMP)\";
+let s = tokio::time::sleep(d);
+let instantly = 1; // Instantiate
+";
+    let found: Vec<usize> = clock_reads("f.rs", strict, ClockRule::NoClock)
+        .iter()
+        .map(|f| f.split(':').nth(1).expect("line").parse().expect("number"))
+        .collect();
+    assert_eq!(found, [3, 4, 5, 6, 7, 8]);
+
+    let tokio_ok = "use tokio::time::Instant;\nlet start = Instant::now();\n";
+    assert!(clock_reads("t.rs", tokio_ok, ClockRule::TokioMonotonicOnly).is_empty());
+    let std_instant = "use std::time::{Duration, Instant};\nlet start = Instant::now();\n";
+    assert_eq!(
+        clock_reads("t.rs", std_instant, ClockRule::TokioMonotonicOnly).len(),
+        2
+    );
+    let wall = "let t = std::time::SystemTime::now();\n";
+    assert_eq!(
+        clock_reads("t.rs", wall, ClockRule::TokioMonotonicOnly).len(),
+        1
+    );
+}
