@@ -1,5 +1,5 @@
 //! `cargo xtask soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S]
-//! [--retain D] [--webhooks]`: the release binary under sends at full speed for minutes, over
+//! [--retain D] [--webhooks] [-- SERVE ARGS]`: the release binary under sends at full speed for minutes, over
 //! real sockets. Every interval prints throughput, p50/p99/max latency, the server's resident
 //! memory, the webhooks delivered and the database size; then the server is stopped and started
 //! again on the same database, and the time to its first accepted send is printed. A bare axum
@@ -23,6 +23,8 @@ struct Options {
     interval: u64,
     retain: String,
     webhooks: bool,
+    /// Passed on to `wacart serve` (after `--`).
+    serve: Vec<String>,
 }
 
 fn parse(args: &[&str]) -> Result<Options, String> {
@@ -33,6 +35,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         interval: 30,
         retain: "30d".into(),
         webhooks: false,
+        serve: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -52,6 +55,9 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             "--interval" => o.interval = value("S")?.parse().map_err(|_| "--interval S")?,
             "--retain" => o.retain = value("D")?.to_owned(),
             "--webhooks" => o.webhooks = true,
+            "--" => {
+                o.serve = it.by_ref().map(|s| (*s).to_owned()).collect();
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -238,6 +244,7 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         serve.extend(["--webhook-url", &hook]);
     }
     serve.extend(["--retain", &o.retain]);
+    serve.extend(o.serve.iter().map(String::as_str));
     let server = wacart(&serve)?;
     wait_up(port)?;
     open_window(port)?;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Carts, Catalog, SettingsBook};
 use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
-use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey};
+use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
 use crate::model::{Config, TenantSpec};
 
 /// Bumped when the document changes shape; an unknown version is refused.
@@ -28,6 +28,7 @@ struct ImageRef<'a> {
     settings: &'a SettingsBook,
     customers: Vec<(&'a WaId, &'a Customer)>,
     threads: Vec<(&'a ThreadKey, &'a Thread)>,
+    waiting: Vec<(&'a MessageId, &'a Waiting)>,
     carts: &'a Carts,
     pair_tat: Vec<(&'a ThreadKey, &'a u64)>,
     scheduled: Vec<ScheduledRef<'a>>,
@@ -46,6 +47,7 @@ struct Image {
     settings: SettingsBook,
     customers: Vec<(WaId, Customer)>,
     threads: Vec<(ThreadKey, Thread)>,
+    waiting: Vec<(MessageId, Waiting)>,
     carts: Carts,
     pair_tat: Vec<(ThreadKey, u64)>,
     scheduled: Vec<Scheduled>,
@@ -81,6 +83,7 @@ pub(crate) fn encode(state: &State) -> Result<Vec<u8>, serde_json::Error> {
         settings: &state.settings,
         customers: sorted(state.customers.iter(), |k| k.as_str().to_owned()),
         threads: sorted(state.threads.iter(), thread_key),
+        waiting: sorted(state.waiting.iter(), |k| k.as_str().to_owned()),
         carts: &state.carts,
         pair_tat: sorted(state.pair_tat.iter(), thread_key),
         scheduled: state.scheduled.iter().collect(),
@@ -133,6 +136,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, String> {
         }
         state.threads.insert(key, thread);
     }
+    state.waiting = image.waiting.into_iter().collect();
     state.carts = image.carts;
     state.pair_tat = image.pair_tat.into_iter().collect();
     state.scheduled = image.scheduled.into_iter().collect();

@@ -182,8 +182,9 @@ fn report_dropped(
         "error_data": {"details": details}}))
     .map_err(|e| EngineError::BadRequest(e.to_string()))?;
     let (waba, display) = state.number_identity(number);
-    let body = crate::webhooks::errors_body(&waba, &display, number, &error);
-    state.push_delivery(&waba, "errors", body, at);
+    let body = || crate::webhooks::errors_body(&waba, &display, number, &error);
+    let waba_id = waba.clone();
+    state.push_delivery(&waba_id, "errors", body, at);
     Ok(())
 }
 

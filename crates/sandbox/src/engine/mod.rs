@@ -208,6 +208,9 @@ impl Sandbox {
         };
         if opened.rebuild_history {
             sb.state.rebuild = Some(std::collections::HashMap::new());
+        } else {
+            // The history replay would make is in the store already: it is not built.
+            sb.state.replaying = true;
         }
         for (seq, bytes) in &opened.tail {
             let record: Record =
@@ -223,14 +226,14 @@ impl Sandbox {
                     reason: format!("the command does not replay: {e}"),
                 }));
             }
-            // The history replay makes is in the store already (written with each record),
-            // unless it is being rebuilt.
+            // History made in replay is written only when it is being rebuilt.
             let effects = sb.state.take_effects();
             if opened.rebuild_history && !effects.is_empty() {
                 store.apply(effects)?;
             }
         }
         sb.state.rebuild = None;
+        sb.state.replaying = false;
         store.flush()?;
         // The configuration is part of the log: replay used the logged one; a different one
         // from now on is a logged change.

@@ -15,9 +15,19 @@ use crate::model::{CURRENT_APP_VERSION, Config, Device, NumberSpec, Platform, Te
 use crate::store::{Effect, EntryRow};
 use crate::webhooks::{Delivery, DeliveryState, Schedule};
 
-/// Messages each thread keeps in memory (more while a scheduled status waits on an older
-/// one); older ones live in the store's history.
+/// Messages each thread keeps in memory; older ones live in the store's history (with a small
+/// [`Waiting`] record while a scheduled status has yet to reach them).
 pub(crate) const HOT_ENTRIES: usize = 64;
+
+/// A message that left memory with a status still scheduled: what that status needs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Waiting {
+    pub(crate) key: ThreadKey,
+    pub(crate) pos: u64,
+    pub(crate) status: StatusKind,
+    pub(crate) biz_opaque_callback_data: Option<String>,
+    pub(crate) scheduled: bool,
+}
 
 /// A business number as the engine keeps it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -57,11 +67,6 @@ impl Entry {
             Entry::Out(o) => o.at,
             Entry::In(i) => i.at,
         }
-    }
-
-    /// Waiting for a scheduled status: it stays in memory until then.
-    fn pending(&self) -> bool {
-        matches!(self, Entry::Out(o) if o.scheduled)
     }
 }
 
@@ -144,6 +149,8 @@ pub(crate) struct State {
     pub(crate) threads: HashMap<ThreadKey, Thread>,
     /// The messages kept in memory: their thread and position.
     pub(crate) messages: HashMap<MessageId, (ThreadKey, u64)>,
+    /// Messages out of memory that a scheduled status has yet to reach.
+    pub(crate) waiting: HashMap<MessageId, Waiting>,
     pub(crate) carts: Carts,
     pub(crate) pair_tat: HashMap<ThreadKey, u64>,
     /// Statuses due later: (due, sequence) -> (message, status).
@@ -155,6 +162,8 @@ pub(crate) struct State {
     /// History made since the last collection: messages leaving memory, new webhooks,
     /// parking changes.
     pub(crate) effects: Vec<Effect>,
+    /// Replaying the log: the history it makes is in the store already, so it is not built.
+    pub(crate) replaying: bool,
     /// While history is rebuilt from a log written before history was kept: every webhook,
     /// so the old log's attempts can be applied to it.
     pub(crate) rebuild: Option<HashMap<u64, Delivery>>,
@@ -174,6 +183,7 @@ impl State {
             customers: HashMap::new(),
             threads: HashMap::new(),
             messages: HashMap::new(),
+            waiting: HashMap::new(),
             carts: Carts::new(),
             pair_tat: HashMap::new(),
             scheduled: BTreeMap::new(),
@@ -181,6 +191,7 @@ impl State {
             counter: 0,
             now: 0,
             effects: Vec::new(),
+            replaying: false,
             rebuild: None,
         }
     }
@@ -198,24 +209,38 @@ impl State {
         let pos = thread.end();
         let id = entry.id().clone();
         thread.entries.push_back(entry);
-        while thread.entries.len() > HOT_ENTRIES
-            && thread.entries.front().is_some_and(|e| !e.pending())
-        {
+        while thread.entries.len() > HOT_ENTRIES {
             let Some(old) = thread.entries.pop_front() else {
                 break;
             };
+            let old_pos = thread.base;
+            thread.base += 1;
             self.messages.remove(old.id());
+            if let Entry::Out(o) = &old
+                && o.scheduled
+            {
+                let waiting = Waiting {
+                    key: key.clone(),
+                    pos: old_pos,
+                    status: o.status.clone(),
+                    biz_opaque_callback_data: o.message.biz_opaque_callback_data.clone(),
+                    scheduled: true,
+                };
+                self.waiting.insert(o.id.clone(), waiting);
+            }
+            if self.replaying {
+                continue;
+            }
             // Entries are plain data: encoding cannot fail.
             let body = serde_json::to_vec(&old).unwrap_or_default();
             self.effects.push(Effect::Entry(EntryRow {
                 number: key.0.clone(),
                 wa_id: key.1.clone(),
-                pos: thread.base,
+                pos: old_pos,
                 id: old.id().clone(),
                 at: old.at(),
                 body,
             }));
-            thread.base += 1;
         }
         self.messages.insert(id, (key.clone(), pos));
         pos
@@ -226,10 +251,14 @@ impl State {
         &mut self,
         waba_id: &WabaId,
         kind: &'static str,
-        body: Vec<u8>,
+        body: impl FnOnce() -> Vec<u8>,
         at: u64,
     ) {
         self.outbox.next_id += 1;
+        if self.replaying {
+            return;
+        }
+        let body = body();
         let delivery = Delivery {
             id: self.outbox.next_id,
             waba_id: waba_id.clone(),
@@ -264,11 +293,14 @@ impl State {
 
     /// Schedules a status for an outbound message kept in memory.
     pub(crate) fn schedule_status(&mut self, id: &MessageId, status: StatusKind, due: u64) {
-        let Some((key, pos)) = self.messages.get(id).cloned() else {
+        if let Some((key, pos)) = self.messages.get(id).cloned() {
+            if let Some(Entry::Out(o)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos)) {
+                o.scheduled = true;
+            }
+        } else if let Some(w) = self.waiting.get_mut(id) {
+            w.scheduled = true;
+        } else {
             return;
-        };
-        if let Some(Entry::Out(o)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos)) {
-            o.scheduled = true;
         }
         let seq = self.next_id();
         self.scheduled.insert((due, seq), (id.clone(), status));
@@ -292,7 +324,14 @@ impl State {
             {
                 o.scheduled = false;
             }
+            if let Some(w) = self.waiting.get_mut(&id) {
+                w.scheduled = false;
+            }
             self.set_status(&id, status, due, None);
+            // Out of memory and nothing more scheduled: nothing will reach it again.
+            if self.waiting.get(&id).is_some_and(|w| !w.scheduled) {
+                self.waiting.remove(&id);
+            }
         }
         self.now = at;
     }
@@ -383,33 +422,50 @@ impl State {
         at: u64,
         error: Option<u32>,
     ) {
-        let Some(((number, wa_id), pos)) = self.messages.get(id).cloned() else {
-            return;
-        };
         let rank = |s: &StatusKind| match s {
             StatusKind::Sent => 1,
             StatusKind::Delivered => 2,
             StatusKind::Read => 3,
             _ => 4,
         };
-        let Some(Entry::Out(out)) = self
-            .threads
-            .get_mut(&(number.clone(), wa_id.clone()))
-            .and_then(|t| t.get_mut(pos))
-        else {
+        let moves = |current: &StatusKind, sent_at: Option<u64>| {
+            rank(&status) > rank(current)
+                || (status == StatusKind::Sent && sent_at == Some(at) && *current == status)
+        };
+        // In memory, or out of it with a status still scheduled (then history is updated).
+        let ((number, wa_id), biz) = if let Some((key, pos)) = self.messages.get(id).cloned() {
+            let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
+            else {
+                return;
+            };
+            if out.failure.is_some() || !moves(&out.status, Some(out.at)) {
+                return;
+            }
+            out.status = status.clone();
+            out.failure = error;
+            if out.forwarded_from.is_some() {
+                return; // Forwards are the customer's doing: the business hears nothing.
+            }
+            (key, out.message.biz_opaque_callback_data.clone())
+        } else if let Some(w) = self.waiting.get_mut(id) {
+            if !moves(&w.status, None) {
+                return;
+            }
+            w.status = status.clone();
+            let (key, pos) = (w.key.clone(), w.pos);
+            let biz = w.biz_opaque_callback_data.clone();
+            if !self.replaying {
+                self.effects.push(Effect::EntryStatus {
+                    number: key.0.clone(),
+                    wa_id: key.1.clone(),
+                    pos,
+                    status: status.as_str().to_owned(),
+                });
+            }
+            (key, biz)
+        } else {
             return;
         };
-        if out.failure.is_some()
-            || (rank(&status) <= rank(&out.status) && !(status == StatusKind::Sent && out.at == at))
-        {
-            return;
-        }
-        out.status = status.clone();
-        out.failure = error;
-        if out.forwarded_from.is_some() {
-            return; // Forwards are the customer's doing: the business hears nothing.
-        }
-        let biz = out.message.biz_opaque_callback_data.clone();
         let failure = error.map(|code| {
             let details = match code {
                 codes::REENGAGEMENT_MESSAGE => {
@@ -420,20 +476,23 @@ impl State {
             (code, details)
         });
         let (waba, display) = self.number_identity(&number);
-        let body = crate::webhooks::status_body(
-            &waba,
-            &display,
-            &number,
-            &crate::webhooks::StatusOut {
-                id,
-                status: status.as_str(),
-                timestamp: at / 1000,
-                recipient_id: &wa_id,
-                biz_opaque_callback_data: biz.as_deref(),
-                failure,
-            },
-        );
-        self.push_delivery(&waba, "statuses", body, at);
+        let body = || {
+            crate::webhooks::status_body(
+                &waba,
+                &display,
+                &number,
+                &crate::webhooks::StatusOut {
+                    id,
+                    status: status.as_str(),
+                    timestamp: at / 1000,
+                    recipient_id: &wa_id,
+                    biz_opaque_callback_data: biz.as_deref(),
+                    failure,
+                },
+            )
+        };
+        let waba_id = waba.clone();
+        self.push_delivery(&waba_id, "statuses", body, at);
         if status == StatusKind::Delivered
             && let Some(after) = self.config.read_after
         {
@@ -456,8 +515,10 @@ impl State {
             InboundMessage::new(wa_id.clone(), id.clone(), Timestamp(at / 1000), content);
         message.context = context;
         let (waba, display) = self.number_identity(number);
-        let body = crate::webhooks::message_body(&waba, &display, number, &name, wa_id, &message);
-        self.push_delivery(&waba, "messages", body, at);
+        let body =
+            || crate::webhooks::message_body(&waba, &display, number, &name, wa_id, &message);
+        let waba_id = waba.clone();
+        self.push_delivery(&waba_id, "messages", body, at);
         let key = (number.clone(), wa_id.clone());
         self.push_entry(&key, Entry::In(Box::new(Inbound { at, message })));
         if let Some(t) = self.threads.get_mut(&key) {

@@ -32,6 +32,20 @@ impl Inner {
                 self.entry_ids.insert(row.id.clone(), key.clone());
                 self.entries.insert(key, row);
             }
+            Effect::EntryStatus {
+                number,
+                wa_id,
+                pos,
+                status,
+            } => {
+                let Some(row) = self.entries.get_mut(&(number, wa_id, pos)) else {
+                    return;
+                };
+                if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&row.body) {
+                    v["status"] = serde_json::Value::String(status);
+                    row.body = serde_json::to_vec(&v).unwrap_or_default();
+                }
+            }
             Effect::NewDelivery { delivery, parked } => {
                 if self.deliveries.contains_key(&delivery.id) {
                     return;

@@ -65,6 +65,17 @@ pub struct EntryRow {
 pub enum Effect {
     /// A thread message, new or changed (status): an upsert by thread and position.
     Entry(EntryRow),
+    /// A message in history got a new status (it left memory with that status scheduled).
+    EntryStatus {
+        /// The business number.
+        number: PhoneNumberId,
+        /// The customer.
+        wa_id: WaId,
+        /// Position in the thread.
+        pos: u64,
+        /// `delivered`, `read`.
+        status: String,
+    },
     /// A new webhook; `parked` when its app has no callback. An id already stored is kept as
     /// it is (a webhook made again after a restart is the same webhook).
     NewDelivery {

@@ -385,6 +385,19 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
                     row.body
                 ])
             }),
+        Effect::EntryStatus {
+            number,
+            wa_id,
+            pos,
+            status,
+        } => tx
+            .prepare_cached(
+                "UPDATE entries SET body = CAST(json_set(CAST(body AS TEXT), '$.status', ?4) AS BLOB)
+                 WHERE number = ?1 AND wa_id = ?2 AND pos = ?3",
+            )
+            .and_then(|mut s| {
+                s.execute(params![number.as_str(), wa_id.as_str(), to_i64(pos), status])
+            }),
         Effect::NewDelivery {
             delivery: d,
             parked,
