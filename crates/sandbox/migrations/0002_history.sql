@@ -31,4 +31,3 @@ CREATE TABLE deliveries (
     attempts        TEXT    NOT NULL DEFAULT '[]'  -- JSON array, oldest first
 );
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 0 AND parked = 0;
-CREATE INDEX deliveries_created ON deliveries (created_at);

@@ -22,6 +22,7 @@ mod tenants;
 mod threads;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use wacart_catalog::CatalogError;
@@ -124,9 +125,11 @@ pub enum Door {
 #[non_exhaustive]
 pub struct Upkeep {
     /// A snapshot is taken after this many logged commands (and the log behind it compacted);
-    /// `u64::MAX` never takes one. A large state waits longer: at least one command per
-    /// 256 bytes of its last snapshot.
+    /// `u64::MAX` never takes one.
     pub snapshot_every: u64,
+    /// A large state waits longer: at least one command per this many bytes of its last
+    /// snapshot (0: no such wait).
+    pub bytes_per_command: u64,
     /// History (thread messages, finished webhooks) older than this is deleted (ms); `None`
     /// keeps everything.
     pub retain: Option<u64>,
@@ -136,6 +139,7 @@ impl Default for Upkeep {
     fn default() -> Self {
         Upkeep {
             snapshot_every: 20_000,
+            bytes_per_command: 64,
             retain: Some(30 * DAY),
         }
     }
@@ -146,6 +150,13 @@ impl Upkeep {
     #[must_use]
     pub fn snapshot_every(mut self, commands: u64) -> Self {
         self.snapshot_every = commands;
+        self
+    }
+
+    /// Sets [`Upkeep::bytes_per_command`].
+    #[must_use]
+    pub fn bytes_per_command(mut self, bytes: u64) -> Self {
+        self.bytes_per_command = bytes;
         self
     }
 
@@ -166,7 +177,9 @@ pub struct Sandbox {
     /// Commands logged since the last snapshot.
     since_snapshot: u64,
     /// Size of the last snapshot.
-    snapshot_bytes: u64,
+    snapshot_bytes: Arc<AtomicU64>,
+    /// The snapshot being encoded and queued, off the lock.
+    snapshotting: Option<std::thread::JoinHandle<()>>,
     /// When history was last pruned (ms).
     pruned_at: u64,
     /// Set when the store failed: no command is taken after that.
@@ -202,7 +215,8 @@ impl Sandbox {
             state,
             upkeep: Upkeep::default(),
             since_snapshot: opened.tail.len() as u64,
-            snapshot_bytes,
+            snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
+            snapshotting: None,
             pruned_at: 0,
             failed: None,
         };
@@ -344,24 +358,49 @@ impl Sandbox {
     }
 
     fn snapshot_due(&self) -> u64 {
-        self.upkeep.snapshot_every.max(self.snapshot_bytes / 256)
+        let size = self.snapshot_bytes.load(Ordering::Relaxed);
+        self.upkeep
+            .snapshot_every
+            .max(size.checked_div(self.upkeep.bytes_per_command).unwrap_or(0))
     }
 
-    /// Takes a snapshot now; the store writes it after every command so far and compacts the
-    /// log behind it.
+    /// Takes a snapshot: the state is copied under the lock, then encoded and queued on a
+    /// thread of its own, so the commands that follow do not wait for it. The store writes it
+    /// after the record it covers and deletes the log behind it.
     fn checkpoint(&mut self) {
-        match image::encode(&self.state) {
-            Ok(bytes) => {
-                self.snapshot_bytes = bytes.len() as u64;
-                self.since_snapshot = 0;
-                if let Err(e) = self.store.checkpoint(bytes) {
-                    self.failed = Some(e);
-                }
-            }
-            // Plain data throughout: encoding does not fail; if it ever did, the log alone
-            // still rebuilds the state.
-            Err(_) => self.since_snapshot = 0,
+        self.since_snapshot = 0;
+        if self.snapshotting.as_ref().is_some_and(|t| !t.is_finished()) {
+            return; // One at a time: the next is due soon enough.
         }
+        let seq = self.store.appended_seq();
+        let state = self.state.clone();
+        let (store, size) = (self.store.clone(), self.snapshot_bytes.clone());
+        let spawned = std::thread::Builder::new()
+            .name("wacart-snapshot".into())
+            .spawn(move || {
+                // Plain data throughout: encoding does not fail; if it ever did, the log alone
+                // still rebuilds the state. A failed store is seen by the next command.
+                if let Ok(bytes) = image::encode(&state) {
+                    size.store(bytes.len() as u64, Ordering::Relaxed);
+                    let _ = store.checkpoint(seq, bytes);
+                }
+            });
+        self.snapshotting = spawned.ok();
+    }
+
+    /// Waits for the snapshot being taken, if any, to be queued in the store.
+    pub fn wait_for_snapshot(&mut self) {
+        if let Some(t) = self.snapshotting.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Takes a snapshot now and waits for it to be queued (then [`Store::flush`] makes it
+    /// durable).
+    pub fn snapshot(&mut self) {
+        self.wait_for_snapshot();
+        self.checkpoint();
+        self.wait_for_snapshot();
     }
 
     /// Writes history changes that are not commands (attempts, redeliveries).

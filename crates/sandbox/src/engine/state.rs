@@ -136,6 +136,7 @@ pub(crate) struct Outbox {
 pub(crate) type ThreadKey = (PhoneNumberId, WaId);
 
 /// Everything the commands change.
+#[derive(Clone)]
 pub(crate) struct State {
     pub(crate) config: Config,
     pub(crate) tenants: HashMap<WabaId, TenantSpec>,

@@ -195,9 +195,15 @@ impl Store for MemoryStore {
         })
     }
 
-    fn checkpoint(&self, state: Vec<u8>) -> Result<u64, StoreError> {
+    fn appended_seq(&self) -> u64 {
+        lock(&self.inner).next_seq
+    }
+
+    fn checkpoint(&self, seq: u64, state: Vec<u8>) -> Result<u64, StoreError> {
         self.write(|inner| {
-            let seq = inner.next_seq;
+            if inner.snapshot.as_ref().is_some_and(|(s, _)| *s >= seq) || seq > inner.next_seq {
+                return;
+            }
             inner.snapshot = Some((seq, state));
             inner.log.retain(|(s, _)| *s > seq);
         })

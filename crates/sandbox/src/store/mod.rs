@@ -147,12 +147,16 @@ pub trait Store: Send + Sync {
     /// [`StoreError`] when the store has failed.
     fn apply(&self, effects: Vec<Effect>) -> Result<u64, StoreError>;
 
-    /// Queues a snapshot of the state after every record queued so far; once it is written,
-    /// the records it covers are deleted.
+    /// The sequence number of the last record queued.
+    fn appended_seq(&self) -> u64;
+
+    /// Queues a snapshot of the state after record `seq` (queued already); once it is written,
+    /// the records it covers are deleted, a step at a time. A snapshot older than the latest
+    /// one is ignored.
     ///
     /// # Errors
     /// [`StoreError`] when the store has failed.
-    fn checkpoint(&self, state: Vec<u8>) -> Result<u64, StoreError>;
+    fn checkpoint(&self, seq: u64, state: Vec<u8>) -> Result<u64, StoreError>;
 
     /// Queues the deletion of history older than `before` (ms): thread messages and webhooks,
     /// pending ones included.

@@ -82,6 +82,9 @@ fn open_connection(path: &Path, durability: Durability) -> Result<Connection, St
         .map_err(db_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(db_err)?;
+    // A larger page cache (16 MiB) for the writer's index updates.
+    conn.pragma_update(None, "cache_size", -16_384)
+        .map_err(db_err)?;
     Ok(conn)
 }
 
@@ -174,13 +177,27 @@ impl SqliteStore {
         reader
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db_err)?;
+        let snapshot_seq = opened.snapshot.as_ref().map_or(0, |(s, _)| *s);
+        let first: i64 = conn
+            .query_row("SELECT COALESCE(MIN(seq), 0) FROM log", [], |r| r.get(0))
+            .map_err(db_err)?;
+        // Records a snapshot covers and a crash left behind are deleted first.
+        let upkeep = Upkeep {
+            snapshot_seq,
+            compacted: to_u64(first).saturating_sub(1).min(snapshot_seq),
+            prune_before: None,
+        };
+        log_len.fetch_add(
+            upkeep.snapshot_seq - upkeep.compacted,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let (w, s, n) = (writer.clone(), shared.clone(), log_len.clone());
         let thread = std::thread::Builder::new()
             .name("wacart-store".into())
             .spawn(move || {
                 // Should the writer ever panic, waiters hear of it instead of waiting forever.
                 let guard = PanicGuard(&s);
-                write_loop(conn, &w, &s, &n);
+                write_loop(conn, &w, &s, &n, upkeep);
                 std::mem::forget(guard);
             })
             .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
@@ -272,12 +289,12 @@ fn write_loop(
     writer: &Writer,
     shared: &Shared,
     log_len: &std::sync::atomic::AtomicU64,
+    mut upkeep: Upkeep,
 ) {
-    let mut prune_before: Option<u64> = None;
     loop {
         let batch = {
             let mut q = lock(&writer.queue);
-            while q.pending.is_empty() && !q.closed && prune_before.is_none() {
+            while q.pending.is_empty() && !q.closed && !upkeep.pending() {
                 q = writer.ready.wait(q).unwrap_or_else(PoisonError::into_inner);
             }
             if q.pending.is_empty() && q.closed {
@@ -287,7 +304,7 @@ fn write_loop(
         };
         if !batch.is_empty() {
             let last = batch.last().map_or(0, |(t, _)| *t);
-            match commit(&mut conn, batch, &mut prune_before, log_len) {
+            match commit(&mut conn, batch, &mut upkeep, log_len) {
                 Ok(()) => shared.advance(last, None),
                 Err(e) => {
                     shared.advance(0, Some(e));
@@ -295,23 +312,31 @@ fn write_loop(
                 }
             }
         }
-        if let Some(before) = prune_before {
-            match prune_step(&mut conn, before) {
-                Ok(true) => prune_before = None,
-                Ok(false) => {}
-                Err(e) => {
-                    shared.advance(0, Some(e));
-                    return;
-                }
-            }
+        if let Err(e) = upkeep_step(&mut conn, &mut upkeep, log_len) {
+            shared.advance(0, Some(e));
+            return;
         }
+    }
+}
+
+/// The writer's housekeeping: what the latest snapshot covers, how far the log is deleted
+/// behind it, and history waiting to be pruned.
+struct Upkeep {
+    snapshot_seq: u64,
+    compacted: u64,
+    prune_before: Option<u64>,
+}
+
+impl Upkeep {
+    fn pending(&self) -> bool {
+        self.compacted < self.snapshot_seq || self.prune_before.is_some()
     }
 }
 
 fn commit(
     conn: &mut Connection,
     batch: Vec<(u64, Write)>,
-    prune_before: &mut Option<u64>,
+    upkeep: &mut Upkeep,
     log_len: &std::sync::atomic::AtomicU64,
 ) -> Result<(), StoreError> {
     use std::sync::atomic::Ordering;
@@ -333,20 +358,20 @@ fn commit(
                 }
             }
             Write::Checkpoint(seq, state) => {
-                let seq = to_i64(seq);
+                if seq <= upkeep.snapshot_seq {
+                    continue;
+                }
+                let at = to_i64(seq);
                 tx.execute(
                     "INSERT OR REPLACE INTO snapshot (seq, state) VALUES (?1, ?2)",
-                    params![seq, state],
+                    params![at, state],
                 )
-                .and_then(|_| tx.execute("DELETE FROM snapshot WHERE seq < ?1", [seq]))
-                .and_then(|_| tx.execute("DELETE FROM log WHERE seq <= ?1", [seq]))
+                .and_then(|_| tx.execute("DELETE FROM snapshot WHERE seq < ?1", [at]))
                 .map_err(db_err)?;
-                let left: i64 = tx
-                    .query_row("SELECT COUNT(*) FROM log", [], |r| r.get(0))
-                    .map_err(db_err)?;
-                log_len.store(to_u64(left), Ordering::Relaxed);
+                // The records it covers go a step at a time, between commits.
+                upkeep.snapshot_seq = seq;
             }
-            Write::Prune(before) => *prune_before = Some(before),
+            Write::Prune(before) => upkeep.prune_before = Some(before),
         }
     }
     tx.commit().map_err(db_err)
@@ -453,6 +478,38 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
     .map_err(db_err)
 }
 
+/// One step of housekeeping between commits: log records behind the snapshot, then history past
+/// the retention.
+fn upkeep_step(
+    conn: &mut Connection,
+    upkeep: &mut Upkeep,
+    log_len: &std::sync::atomic::AtomicU64,
+) -> Result<(), StoreError> {
+    use std::sync::atomic::Ordering;
+    if upkeep.compacted < upkeep.snapshot_seq {
+        let upto = upkeep
+            .snapshot_seq
+            .min(upkeep.compacted + PRUNE_STEP as u64);
+        conn.execute(
+            "DELETE FROM log WHERE seq > ?1 AND seq <= ?2",
+            params![to_i64(upkeep.compacted), to_i64(upto)],
+        )
+        .map_err(db_err)?;
+        log_len.fetch_sub(
+            log_len.load(Ordering::Relaxed).min(upto - upkeep.compacted),
+            Ordering::Relaxed,
+        );
+        upkeep.compacted = upto;
+        return Ok(());
+    }
+    if let Some(before) = upkeep.prune_before
+        && prune_step(conn, before)?
+    {
+        upkeep.prune_before = None;
+    }
+    Ok(())
+}
+
 /// Deletes one step of history older than `before` (thread messages, webhooks); answers whether
 /// nothing is left to delete.
 fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
@@ -467,14 +524,31 @@ fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
         )
         .map_err(db_err)?;
     // Webhooks past the retention go too, delivered or not: one still waiting for a callback
-    // after that long is history as well.
-    let deliveries = tx
-        .execute(
-            "DELETE FROM deliveries WHERE id IN
-             (SELECT id FROM deliveries WHERE created_at < ?1 LIMIT ?2)",
-            params![before, step],
-        )
-        .map_err(db_err)?;
+    // after that long is history as well. Ids grow with time, so the oldest come first: the
+    // step reads the lowest ids and stops at the first one young enough to keep.
+    let old: Vec<i64> = {
+        let mut stmt = tx
+            .prepare_cached("SELECT id, created_at FROM deliveries ORDER BY id LIMIT ?1")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([step], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(db_err)?;
+        let mut old = Vec::new();
+        for row in rows {
+            let (id, created_at) = row.map_err(db_err)?;
+            if created_at >= before {
+                break;
+            }
+            old.push(id);
+        }
+        old
+    };
+    let deliveries = match old.last() {
+        Some(last) => tx
+            .execute("DELETE FROM deliveries WHERE id <= ?1", [last])
+            .map_err(db_err)?,
+        None => 0,
+    };
     tx.commit().map_err(db_err)?;
     Ok(entries < PRUNE_STEP && deliveries < PRUNE_STEP)
 }
@@ -564,8 +638,12 @@ impl Store for SqliteStore {
         self.queue(|_| Write::Effects(effects))
     }
 
-    fn checkpoint(&self, state: Vec<u8>) -> Result<u64, StoreError> {
-        self.queue(|q| Write::Checkpoint(q.next_seq - 1, state))
+    fn appended_seq(&self) -> u64 {
+        lock(&self.writer.queue).next_seq - 1
+    }
+
+    fn checkpoint(&self, seq: u64, state: Vec<u8>) -> Result<u64, StoreError> {
+        self.queue(|_| Write::Checkpoint(seq, state))
     }
 
     fn prune(&self, before: u64) -> Result<u64, StoreError> {
