@@ -190,13 +190,17 @@ pub(crate) async fn run(
                 continue;
             }
             let key = (delivery.waba_id.to_string(), url.clone());
-            if !verified.contains(&key) {
-                if handshake(&http, &url, app.verify_token.expose()).await {
-                    tracing::info!(callback = %url, "webhook callback verified");
-                } else {
-                    tracing::warn!(callback = %url, "the callback did not answer the verification handshake; delivering anyway");
-                }
-                verified.insert(key);
+            if verified.insert(key) {
+                // The handshake runs beside the deliveries: a callback that hangs on it holds
+                // up nothing (Meta delivers to a subscribed callback either way).
+                let (http, url, token) = (http.clone(), url.clone(), app.verify_token.clone());
+                tokio::spawn(async move {
+                    if handshake(&http, &url, token.expose()).await {
+                        tracing::info!(callback = %url, "webhook callback verified");
+                    } else {
+                        tracing::warn!(callback = %url, "the callback did not answer the verification handshake; delivering anyway");
+                    }
+                });
             }
             let Ok(permit) = limit.clone().acquire_owned().await else {
                 break;
