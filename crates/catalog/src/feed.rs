@@ -124,52 +124,112 @@ struct FeedCurrency {
     line: Option<u64>,
 }
 
+/// A feed read and parsed but not yet applied to a catalog: its format, its columns and every
+/// row as a product or the reason it is refused. Parsing is the slow part of an import and needs
+/// no catalog, so it can run elsewhere (another thread, outside a lock); [`Catalog::apply_feed`]
+/// then takes the rows in order.
+pub struct ParsedFeed {
+    format: FeedFormat,
+    columns: Vec<Column>,
+    rows: Vec<ParsedRow>,
+}
+
+/// A row of a parsed feed: its line and its product, or the column and reason it is refused.
+type ParsedRow = (u64, Result<Product, (String, String)>);
+
+impl std::fmt::Debug for ParsedFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParsedFeed")
+            .field("format", &self.format)
+            .field("rows", &self.rows.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads and parses a CSV or TSV feed (told apart by its header line) without a catalog.
+///
+/// # Errors
+/// [`CatalogError::UnreadableFeed`] when reading fails, [`CatalogError::BadFeedHeader`] when
+/// there is no header row, a required column is missing or a column appears twice. Rows are
+/// never errors: each refused one is kept with its reason.
+pub fn parse_feed<R: Read>(mut reader: R) -> Result<ParsedFeed, CatalogError> {
+    let head = read_head(&mut reader)?;
+    let head = head.strip_prefix(BOM).map(<[u8]>::to_vec).unwrap_or(head);
+    let format = sniff(&head);
+    let delimiter = match format {
+        FeedFormat::Tsv => b'\t',
+        FeedFormat::Csv => b',',
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        // Only `\n` ends a record, so the parser counts every record's terminator as a line
+        // (with CRLF it would leave the `\n` for the next record); the `\r` of a CRLF
+        // is whitespace and trimmed with the value.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(1 << 16)
+        // A final newline makes every record end with one, which the line arithmetic
+        // below relies on; a blank last line is skipped like any other.
+        .from_reader(io::Cursor::new(head).chain(reader).chain(&b"\n"[..]));
+    let unreadable = |e: csv::Error| CatalogError::UnreadableFeed(e.to_string());
+
+    let mut record = csv::ByteRecord::new();
+    loop {
+        if !csv.read_byte_record(&mut record).map_err(unreadable)? {
+            return Err(CatalogError::BadFeedHeader(
+                "the feed is empty: no header row".into(),
+            ));
+        }
+        if !is_blank(&record) {
+            break;
+        }
+    }
+    let columns = header(&record)?;
+    let mut rows = Vec::new();
+    while csv.read_byte_record(&mut record).map_err(unreadable)? {
+        // The parser's position of a record is where it started looking, before any blank
+        // lines it skipped; count back from its end instead: the line after the record,
+        // less its terminator and the newlines inside its quoted fields.
+        let after = csv.position().line();
+        let inside = record.as_slice().iter().filter(|b| **b == b'\n').count();
+        let started = record.position().map_or(1, csv::Position::line);
+        let line = after.saturating_sub(inside as u64 + 1).max(started);
+        if is_blank(&record) {
+            continue;
+        }
+        rows.push((line, parse_row(&record, &columns)));
+    }
+    Ok(ParsedFeed {
+        format,
+        columns,
+        rows,
+    })
+}
+
 impl Catalog {
     /// Imports a CSV or TSV feed (told apart by its header line), row by row from `reader`:
     /// each good row creates its product or replaces the product with its id; each bad row is
     /// reported with its line, column and reason and changes nothing. All rows must share one
     /// currency: the catalog's, or else the first good row's. An id twice in one feed loads
-    /// the first row and rejects the later ones.
+    /// the first row and rejects the later ones. It is [`parse_feed`] then
+    /// [`Catalog::apply_feed`].
     ///
     /// # Errors
     /// [`CatalogError::UnreadableFeed`] when reading fails, [`CatalogError::BadFeedHeader`]
     /// when there is no header row, a required column is missing or a column appears twice.
     /// Rows are never errors: they are in the report.
-    pub fn import_feed<R: Read>(&mut self, mut reader: R) -> Result<FeedImport, CatalogError> {
-        let head = read_head(&mut reader)?;
-        let head = head.strip_prefix(BOM).map(<[u8]>::to_vec).unwrap_or(head);
-        let format = sniff(&head);
-        let delimiter = match format {
-            FeedFormat::Tsv => b'\t',
-            FeedFormat::Csv => b',',
-        };
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            // Only `\n` ends a record, so the parser counts every record's terminator as a line
-            // (with CRLF it would leave the `\n` for the next record); the `\r` of a CRLF
-            // is whitespace and trimmed with the value.
-            .terminator(csv::Terminator::Any(b'\n'))
-            .buffer_capacity(1 << 16)
-            // A final newline makes every record end with one, which the line arithmetic
-            // below relies on; a blank last line is skipped like any other.
-            .from_reader(io::Cursor::new(head).chain(reader).chain(&b"\n"[..]));
-        let unreadable = |e: csv::Error| CatalogError::UnreadableFeed(e.to_string());
+    pub fn import_feed<R: Read>(&mut self, reader: R) -> Result<FeedImport, CatalogError> {
+        Ok(self.apply_feed(parse_feed(reader)?))
+    }
 
-        let mut record = csv::ByteRecord::new();
-        loop {
-            if !csv.read_byte_record(&mut record).map_err(unreadable)? {
-                return Err(CatalogError::BadFeedHeader(
-                    "the feed is empty: no header row".into(),
-                ));
-            }
-            if !is_blank(&record) {
-                break;
-            }
-        }
-        let columns = header(&record)?;
-
+    /// Applies a parsed feed, as [`Catalog::import_feed`] describes.
+    pub fn apply_feed(&mut self, feed: ParsedFeed) -> FeedImport {
+        let ParsedFeed {
+            format,
+            columns,
+            rows,
+        } = feed;
         let mut report = FeedReport {
             format,
             loaded: 0,
@@ -185,23 +245,13 @@ impl Catalog {
         // The line that loaded each slot in this import, to find an id given twice.
         let mut loaded_at: Vec<u64> = Vec::new();
 
-        while csv.read_byte_record(&mut record).map_err(unreadable)? {
-            // The parser's position of a record is where it started looking, before any blank
-            // lines it skipped; count back from its end instead: the line after the record,
-            // less its terminator and the newlines inside its quoted fields.
-            let after = csv.position().line();
-            let inside = record.as_slice().iter().filter(|b| **b == b'\n').count();
-            let started = record.position().map_or(1, csv::Position::line);
-            let line = after.saturating_sub(inside as u64 + 1).max(started);
-            if is_blank(&record) {
-                continue;
-            }
+        for (line, parsed) in rows {
             let reject = |column: &str, reason: String| RejectedRow {
                 line,
                 column: column.to_owned(),
                 reason,
             };
-            let product = match parse_row(&record, &columns) {
+            let product = match parsed {
                 Ok(product) => product,
                 Err((column, reason)) => {
                     report.rejected.push(reject(&column, reason));
@@ -288,7 +338,7 @@ impl Catalog {
             });
             report.loaded += 1;
         }
-        Ok(FeedImport { report, events })
+        FeedImport { report, events }
     }
 }
 

@@ -567,7 +567,23 @@ async fn feed(
     let Ok(text) = String::from_utf8(Vec::from(bytes)) else {
         return errors::graph(codes::INVALID_PARAMETER, "the feed is not UTF-8");
     };
-    match state.sandbox.run(|sb| sb.import_feed(&catalog, text)).await {
+    // Parsing is the slow part of an import: it runs on a blocking thread, and only applying
+    // the parsed rows happens under the engine's lock.
+    let (text, parsed) = match tokio::task::spawn_blocking(move || {
+        let parsed = wacart_catalog::parse_feed(text.as_bytes());
+        (text, parsed)
+    })
+    .await
+    {
+        Ok((text, Ok(parsed))) => (text, parsed),
+        Ok((_, Err(e))) => return errors::graph(codes::INVALID_PARAMETER, e.to_string()),
+        Err(_) => return errors::graph(codes::SOMETHING_WENT_WRONG, "the feed could not be read"),
+    };
+    match state
+        .sandbox
+        .run(|sb| sb.import_parsed_feed(&catalog, text, parsed))
+        .await
+    {
         Ok(report) => {
             state.outbox.notify_one();
             // The first 1000 rejected rows; the count says how many there were.

@@ -2,7 +2,7 @@
 //! reaches the carts that hold the product.
 
 use serde::{Deserialize, Serialize};
-use wacart_catalog::{Catalog, CommerceSettings, SettingsUpdate};
+use wacart_catalog::{Catalog, CommerceSettings, ParsedFeed, SettingsUpdate, parse_feed};
 use wacart_schema::{CatalogId, ItemsBatchRequest, PhoneNumberId};
 
 use super::command::Op;
@@ -60,11 +60,15 @@ impl Op for CatalogBatch {
     }
 }
 
-/// A CSV or TSV feed upload.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A CSV or TSV feed upload. The log keeps the feed's text; a live import brings it parsed
+/// already (parsing is the slow part, done before the engine's lock is taken), replay parses it
+/// again.
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct ImportFeed {
     catalog_id: CatalogId,
     feed: String,
+    #[serde(skip)]
+    parsed: std::sync::Mutex<Option<ParsedFeed>>,
 }
 
 impl Op for ImportFeed {
@@ -75,9 +79,17 @@ impl Op for ImportFeed {
             .catalogs
             .get_mut(&self.catalog_id)
             .ok_or_else(|| EngineError::UnknownCatalog(self.catalog_id.clone()))?;
-        let import = catalog
-            .import_feed(self.feed.as_bytes())
-            .map_err(|e| EngineError::BadRequest(e.to_string()))?;
+        let parsed = self
+            .parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let parsed = match parsed {
+            Some(p) => p,
+            None => parse_feed(self.feed.as_bytes())
+                .map_err(|e| EngineError::BadRequest(e.to_string()))?,
+        };
+        let import = catalog.apply_feed(parsed);
         for e in &import.events {
             state.carts.apply_event(e);
         }
@@ -140,6 +152,25 @@ impl Sandbox {
         self.run(ImportFeed {
             catalog_id: catalog_id.clone(),
             feed,
+            parsed: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// Imports a feed parsed beforehand with [`wacart_catalog::parse_feed`] (outside any lock):
+    /// only applying it to the catalog happens here. `feed` is its text, which the log keeps.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownCatalog`].
+    pub fn import_parsed_feed(
+        &mut self,
+        catalog_id: &CatalogId,
+        feed: String,
+        parsed: ParsedFeed,
+    ) -> Result<Ack<wacart_catalog::FeedReport>, EngineError> {
+        self.run(ImportFeed {
+            catalog_id: catalog_id.clone(),
+            feed,
+            parsed: std::sync::Mutex::new(Some(parsed)),
         })
     }
 

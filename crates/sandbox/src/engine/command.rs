@@ -35,7 +35,7 @@ pub(crate) struct Record {
 }
 
 /// Every command, as logged.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(crate) enum Command {
     Configure(Configure),
