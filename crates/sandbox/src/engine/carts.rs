@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::CartKey;
 use wacart_schema::{InboundContent, MessageContext, MessageId, PhoneNumberId, RetailerId, WaId};
 
-use super::command::Op;
+use super::op::Op;
 use super::state::{State, linked_catalog};
 use super::{Ack, EngineError, Sandbox};
 

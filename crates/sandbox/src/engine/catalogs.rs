@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Catalog, CommerceSettings, ParsedFeed, SettingsUpdate, parse_feed};
 use wacart_schema::{CatalogId, ItemsBatchRequest, PhoneNumberId};
 
-use super::command::Op;
+use super::op::Op;
 use super::state::State;
 use super::{Ack, EngineError, Sandbox};
 

@@ -12,19 +12,10 @@ use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
 use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
 use super::deliveries::{AttemptOne, Attempts, Redeliver};
 use super::messages::{CustomerText, Forward, SendMessage};
+use super::op::Op;
 use super::state::State;
 use super::tenants::{AddCustomer, Configure, CreateTenant, SetCallback, SetDevice};
 use super::threads::ViewThread;
-
-/// One operation on the state: its arguments are the command, [`Op::exec`] its execution, and
-/// [`Op::Output`] the answer its caller gets.
-pub(crate) trait Op: Into<Command> {
-    /// What the caller hears when it succeeds.
-    type Output;
-
-    /// Runs it at `at` (ms). On error nothing changed.
-    fn exec(&self, state: &mut State, at: u64) -> Result<Self::Output, EngineError>;
-}
 
 /// What the engine logs: a command and its time.
 #[derive(Debug, Serialize, Deserialize)]

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::command::Op;
+use super::op::Op;
 use super::state::State;
 use super::{Ack, EngineError, Sandbox};
 use crate::model::AppSpec;

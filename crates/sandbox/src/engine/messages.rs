@@ -9,7 +9,7 @@ use wacart_schema::{
     OutboundMessage, PhoneNumberId, RetailerId, StatusKind, WaId, WebhookError, codes,
 };
 
-use super::command::Op;
+use super::op::Op;
 use super::state::{Entry, Outbound, State, ThreadKey};
 use super::{Ack, Door, EngineError, Sandbox, WINDOW};
 use crate::model::WindowMode;

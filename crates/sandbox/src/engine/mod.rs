@@ -8,7 +8,7 @@
 //! moved it.
 //!
 //! Each command family lives in its own module, which owns its arguments, its execution
-//! ([`command::Op`]) and its typed answer: [`tenants`], [`messages`], [`threads`], [`carts`],
+//! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`threads`], [`carts`],
 //! [`catalogs`], [`deliveries`]. [`command::Command`] is only the log format.
 
 mod carts;
@@ -17,6 +17,7 @@ mod command;
 mod deliveries;
 mod image;
 mod messages;
+mod op;
 mod state;
 mod tenants;
 mod threads;
@@ -36,7 +37,8 @@ pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE};
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::model::Config;
 use crate::store::{Effect, Store, StoreError};
-use command::{Op, Record};
+use command::{Command, Record};
+use op::Op;
 use state::{Entry, State, ThreadKey};
 
 /// The customer-service window.
@@ -318,7 +320,7 @@ impl Sandbox {
     ///
     /// Once an append fails, the live state holds a change the log does not: the sandbox stops
     /// taking commands (every one answers the store error) until it is reopened from the log.
-    fn run<O: Op>(&mut self, op: O) -> Result<Ack<O::Output>, EngineError> {
+    fn run<O: Op + Into<Command>>(&mut self, op: O) -> Result<Ack<O::Output>, EngineError> {
         if let Some(e) = &self.failed {
             return Err(EngineError::Store(e.clone()));
         }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Catalog, CommerceSettings, SettingsUpdate};
 use wacart_schema::{PhoneNumberId, WaId, WabaId};
 
-use super::command::Op;
+use super::op::Op;
 use super::state::{Number, State};
 use super::{Ack, EngineError, Sandbox};
 use crate::model::{Config, CustomerSpec, Device, NumberSpec, TenantSpec};

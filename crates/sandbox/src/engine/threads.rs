@@ -7,7 +7,7 @@ use wacart_schema::{
     Content, InboundContent, Interactive, MessageId, PhoneNumberId, RetailerId, StatusKind, WaId,
 };
 
-use super::command::Op;
+use super::op::Op;
 use super::state::{Entry, State};
 use super::{Ack, Door, EngineError, Sandbox};
 use crate::store::StoreError;
