@@ -344,6 +344,48 @@ fn a_missing_record_is_a_clear_error() {
 }
 
 #[test]
+fn a_changed_or_removed_newest_record_is_a_clear_error() {
+    let path = temp_db("chain");
+    let write = |path: &std::path::Path| {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(path, Durability::Process).unwrap());
+        let clock = ManualClock::new(T0);
+        let mut sb = open(store.clone(), &clock, Upkeep::default());
+        setup(&mut sb);
+        for text in ["one", "two", "three"] {
+            let _ = sb.customer_text(&WaId::new(ALICE), &n(), text).unwrap();
+        }
+        store.flush().unwrap();
+    };
+    write(&path);
+    // A text changed in place: it still parses and would replay, into another history.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE log SET record = CAST(replace(CAST(record AS TEXT), 'two', 'TWO') AS BLOB)
+             WHERE CAST(record AS TEXT) LIKE '%\"two\"%'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    match SqliteStore::open(&path, Durability::Process) {
+        Err(StoreError::Corrupt { reason, .. }) => assert!(reason.contains("checksum"), "{reason}"),
+        other => panic!("expected a checksum error, got {:?}", other.map(|_| ())),
+    }
+    // The newest record removed: no gap, but the store knows what it committed.
+    let path = temp_db("chain-last");
+    write(&path);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM log WHERE seq = (SELECT MAX(seq) FROM log)", [])
+        .unwrap();
+    drop(conn);
+    match SqliteStore::open(&path, Durability::Process) {
+        Err(StoreError::Corrupt { reason, .. }) => assert!(reason.contains("missing"), "{reason}"),
+        other => panic!("expected missing records, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
 fn an_empty_database_file_is_new_unless_its_log_says_otherwise() {
     let path = temp_db("empty");
     std::fs::write(&path, b"").unwrap();

@@ -16,7 +16,33 @@ use crate::webhooks::{Delivery, DeliveryState};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_log.sql"),
     include_str!("../../migrations/0002_history.sql"),
+    include_str!("../../migrations/0003_chain.sql"),
 ];
+
+/// The running checksum: FNV-1a (64 bits) over the previous checksum, the sequence number and
+/// the record's bytes.
+fn chain_next(prev: u64, seq: u64, record: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in prev
+        .to_le_bytes()
+        .iter()
+        .chain(seq.to_le_bytes().iter())
+        .chain(record)
+    {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Checksums are stored as SQLite integers (signed): the same 64 bits.
+fn chain_to_sql(c: u64) -> i64 {
+    i64::from_le_bytes(c.to_le_bytes())
+}
+
+fn chain_from_sql(c: i64) -> u64 {
+    u64::from_le_bytes(c.to_le_bytes())
+}
 
 /// Rows deleted per pruning step: pruning goes in small steps between commits, so it never
 /// holds up a commit for long.
@@ -155,7 +181,7 @@ impl SqliteStore {
         let was_empty = check_empty_file(&path)?;
         let mut conn = open_connection(&path, durability)?;
         let from_version = migrate(&mut conn)?;
-        let opened = read_opened(&conn, from_version)?;
+        let (opened, chain) = read_opened(&conn, from_version)?;
         let last = opened
             .tail
             .last()
@@ -186,6 +212,7 @@ impl SqliteStore {
             snapshot_seq,
             compacted: to_u64(first).saturating_sub(1).min(snapshot_seq),
             prune_before: None,
+            chain,
         };
         log_len.fetch_add(
             upkeep.snapshot_seq - upkeep.compacted,
@@ -240,36 +267,87 @@ impl SqliteStore {
     }
 }
 
-fn read_opened(conn: &Connection, from_version: usize) -> Result<Opened, StoreError> {
-    let snapshot: Option<(i64, Vec<u8>)> = conn
+/// The latest snapshot and the records after it, their sequence and checksums checked; with
+/// the checksum of the last record.
+fn read_opened(conn: &Connection, from_version: usize) -> Result<(Opened, u64), StoreError> {
+    let snapshot: Option<(i64, Vec<u8>, Option<i64>)> = conn
         .query_row(
-            "SELECT seq, state FROM snapshot ORDER BY seq DESC LIMIT 1",
+            "SELECT seq, state, chain FROM snapshot ORDER BY seq DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()
         .map_err(db_err)?;
-    let snapshot = snapshot.map(|(s, b)| (to_u64(s), b));
-    let after = snapshot.as_ref().map_or(0, |(s, _)| *s);
+    let after = snapshot.as_ref().map_or(0, |(s, _, _)| to_u64(*s));
+    // The checksum to continue from: none known means the first record's own is taken.
+    let mut prev: Option<u64> = match &snapshot {
+        Some((_, _, chain)) => chain.map(chain_from_sql),
+        None => Some(0),
+    };
+    let snapshot = snapshot.map(|(s, b, _)| (to_u64(s), b));
     let mut stmt = conn
-        .prepare("SELECT seq, record FROM log WHERE seq > ?1 ORDER BY seq")
+        .prepare("SELECT seq, record, chain FROM log WHERE seq > ?1 ORDER BY seq")
         .map_err(db_err)?;
     let rows = stmt
         .query_map([to_i64(after)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
         })
         .map_err(db_err)?;
     let mut tail = Vec::new();
     for row in rows {
-        let (seq, record) = row.map_err(db_err)?;
-        tail.push((to_u64(seq), record));
+        let (seq, record, chain) = row.map_err(db_err)?;
+        let seq = to_u64(seq);
+        let expected_seq = tail.last().map_or(after, |(s, _): &(u64, Vec<u8>)| *s) + 1;
+        if seq != expected_seq {
+            return Err(StoreError::Corrupt {
+                seq: expected_seq,
+                reason: format!("the log jumps from record {} to {seq}", expected_seq - 1),
+            });
+        }
+        let stored = chain.map(chain_from_sql);
+        let expected = prev.map(|p| chain_next(p, seq, &record));
+        if let (Some(stored), Some(expected)) = (stored, expected)
+            && stored != expected
+        {
+            return Err(StoreError::Corrupt {
+                seq,
+                reason: "the record does not match the log's checksum: it was changed, or one \
+                         before it was"
+                    .into(),
+            });
+        }
+        prev = expected.or(stored);
+        tail.push((seq, record));
     }
     super::check_contiguous(after, &tail)?;
-    Ok(Opened {
+    let last = tail.last().map_or(after, |(s, _)| *s);
+    let committed: Option<i64> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(db_err)?;
+    if let Some(committed) = committed.map(to_u64)
+        && committed > last
+    {
+        return Err(StoreError::Corrupt {
+            seq: last + 1,
+            reason: format!(
+                "records {} to {committed} were committed and are missing",
+                last + 1
+            ),
+        });
+    }
+    let opened = Opened {
         rebuild_history: from_version == 1 && !tail.is_empty(),
         snapshot,
         tail,
-    })
+    };
+    Ok((opened, prev.unwrap_or(0)))
 }
 
 /// Fails the store when dropped during a panic of the writer thread.
@@ -325,6 +403,8 @@ struct Upkeep {
     snapshot_seq: u64,
     compacted: u64,
     prune_before: Option<u64>,
+    /// The checksum of the last record written.
+    chain: u64,
 }
 
 impl Upkeep {
@@ -341,12 +421,17 @@ fn commit(
 ) -> Result<(), StoreError> {
     use std::sync::atomic::Ordering;
     let tx = conn.transaction().map_err(db_err)?;
+    let mut last_seq = None;
     for (_, write) in batch {
         match write {
             Write::Record(seq, record, effects) => {
-                tx.prepare_cached("INSERT INTO log (seq, record) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![to_i64(seq), record]))
+                upkeep.chain = chain_next(upkeep.chain, seq, &record);
+                tx.prepare_cached("INSERT INTO log (seq, record, chain) VALUES (?1, ?2, ?3)")
+                    .and_then(|mut s| {
+                        s.execute(params![to_i64(seq), record, chain_to_sql(upkeep.chain)])
+                    })
                     .map_err(db_err)?;
+                last_seq = Some(seq);
                 log_len.fetch_add(1, Ordering::Relaxed);
                 for e in effects {
                     apply(&tx, e)?;
@@ -362,9 +447,14 @@ fn commit(
                     continue;
                 }
                 let at = to_i64(seq);
+                let chain: Option<i64> = tx
+                    .query_row("SELECT chain FROM log WHERE seq = ?1", [at], |r| r.get(0))
+                    .optional()
+                    .map_err(db_err)?
+                    .flatten();
                 tx.execute(
-                    "INSERT OR REPLACE INTO snapshot (seq, state) VALUES (?1, ?2)",
-                    params![at, state],
+                    "INSERT OR REPLACE INTO snapshot (seq, state, chain) VALUES (?1, ?2, ?3)",
+                    params![at, state, chain],
                 )
                 .and_then(|_| tx.execute("DELETE FROM snapshot WHERE seq < ?1", [at]))
                 .map_err(db_err)?;
@@ -373,6 +463,11 @@ fn commit(
             }
             Write::Prune(before) => upkeep.prune_before = Some(before),
         }
+    }
+    if let Some(seq) = last_seq {
+        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seq', ?1)")
+            .and_then(|mut s| s.execute([to_i64(seq)]))
+            .map_err(db_err)?;
     }
     tx.commit().map_err(db_err)
 }
@@ -623,7 +718,7 @@ impl Store for SqliteStore {
         // Opened again (a test reopening the same store): read it afresh, once writes landed.
         self.flush()?;
         let conn = Connection::open(&self.path).map_err(db_err)?;
-        read_opened(&conn, MIGRATIONS.len())
+        read_opened(&conn, MIGRATIONS.len()).map(|(opened, _)| opened)
     }
 
     fn append(&self, record: Vec<u8>, effects: Vec<Effect>) -> Result<u64, StoreError> {
