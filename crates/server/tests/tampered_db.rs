@@ -18,7 +18,13 @@ fn free_port() -> u16 {
 
 fn serve(db: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_wacart"))
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--db",
+        ])
         .arg(db)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -42,7 +48,10 @@ fn post(port: u16, path: &str, body: &str) -> Option<u16> {
 fn wait_up(port: u16) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "the server did not come up");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the server did not come up"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
