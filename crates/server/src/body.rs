@@ -43,13 +43,6 @@ impl BodyError {
     }
 }
 
-impl BodyError {
-    /// [`BodyError::refusal`] as a response, until the doors answer `Result<_, Refusal>`.
-    pub(crate) fn response(self, shape: Shape, limit: usize) -> axum::response::Response {
-        axum::response::IntoResponse::into_response(self.refusal(shape, limit))
-    }
-}
-
 /// Reads the body, at most `limit` bytes. A declared length over the limit is refused before
 /// anything is read.
 pub(crate) async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {

@@ -3,7 +3,8 @@
 //! errors, Kaleyra's `code`/`message` envelope. Never a bare 500.
 //!
 //! A handler answers `Result<Response, Refusal>` and refuses with `?`: an [`EngineError`]
-//! becomes a [`Refusal`] in Graph's shape by `From`.
+//! becomes a [`Refusal`] in Graph's shape by `From`, in another door's shape by
+//! [`InShape::in_shape`].
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -41,10 +42,22 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// An engine refusal in Graph's shape.
+/// An engine refusal in Graph's shape; [`InShape::in_shape`] gives the other doors'.
 impl From<EngineError> for Refusal {
     fn from(e: EngineError) -> Self {
         Refusal::engine(Shape::Graph, &e)
+    }
+}
+
+/// Engine results refused in a door's shape.
+pub(crate) trait InShape<T> {
+    /// The error as a [`Refusal`] in `shape`.
+    fn in_shape(self, shape: Shape) -> Result<T, Refusal>;
+}
+
+impl<T> InShape<T> for Result<T, EngineError> {
+    fn in_shape(self, shape: Shape) -> Result<T, Refusal> {
+        self.map_err(|e| Refusal::engine(shape, &e))
     }
 }
 
@@ -68,6 +81,11 @@ fn json(status: StatusCode, body: &impl serde::Serialize) -> Response {
 }
 
 impl Refusal {
+    /// The HTTP status it answers with.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// `body` as JSON with `status`.
     fn json(status: StatusCode, body: &impl serde::Serialize) -> Self {
         Refusal {
@@ -279,27 +297,4 @@ pub(crate) fn ok(value: &impl serde::Serialize) -> Response {
 /// JSON `value` with a status.
 pub(crate) fn with_status(status: StatusCode, value: &impl serde::Serialize) -> Response {
     json(status, value)
-}
-
-// Until the doors answer `Result<_, Refusal>`: the refusals as responses.
-
-pub(crate) fn graph(code: u32, details: impl Into<String>) -> Response {
-    Refusal::graph(code, details).into_response()
-}
-
-pub(crate) fn refuse(
-    shape: Shape,
-    code: u32,
-    details: impl Into<String>,
-    kaleyra_code: &str,
-) -> Response {
-    Refusal::new(shape, code, details, kaleyra_code).into_response()
-}
-
-pub(crate) fn unauthorized(shape: Shape, details: &str) -> Response {
-    Refusal::unauthorized(shape, details).into_response()
-}
-
-pub(crate) fn engine(shape: Shape, e: &EngineError) -> Response {
-    Refusal::engine(shape, e).into_response()
 }
