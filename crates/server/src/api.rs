@@ -10,12 +10,12 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use wacart_sandbox::{DeliveryState, Device, Platform, THREAD_PAGE};
+use wacart_sandbox::{DeliveryState, Device, EngineError, Platform, THREAD_PAGE};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
 use crate::body::{json_object, read_body};
-use crate::errors::{self, Shape};
+use crate::errors::{self, Refusal, Shape};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -49,43 +49,30 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// A JSON object of type `T` (an empty body reads as `{}`).
-async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Response> {
+async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Refusal> {
     let bytes = read_body(body, crate::MAX_BODY)
         .await
-        .map_err(|e| e.response(Shape::Graph, crate::MAX_BODY))?;
+        .map_err(|e| e.refusal(Shape::Graph, crate::MAX_BODY))?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &bytes
     };
     json_object(bytes)
-        .map_err(|e| errors::graph(codes::INVALID_PARAMETER, format!("bad request body: {e}")))
-}
-
-fn bad_path() -> Response {
-    errors::graph(codes::INVALID_PARAMETER, "malformed path")
+        .map_err(|e| Refusal::graph(codes::INVALID_PARAMETER, format!("bad request body: {e}")))
 }
 
 /// A customer in a path: a phone number of up to 15 digits, with or without its `+`.
-pub(crate) fn wa_id(raw: &str) -> Result<WaId, Response> {
+pub(crate) fn wa_id(raw: &str) -> Result<WaId, Refusal> {
     WaId::parse(raw)
         .ok()
         .filter(|id| id.as_str().len() <= 15)
         .ok_or_else(|| {
-            errors::graph(
+            Refusal::graph(
                 codes::PARAMETER_VALUE_INVALID,
                 "a customer is a phone number: up to 15 digits",
             )
         })
-}
-
-macro_rules! tri {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    };
 }
 
 #[derive(Deserialize)]
@@ -99,23 +86,16 @@ async fn customer_message(
     State(st): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     b: Body,
-) -> Response {
-    let Ok(Path(raw)) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
-    let m: CustomerMessage = tri!(body(b).await);
-    match st
+) -> Result<Response, Refusal> {
+    let raw = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let m: CustomerMessage = body(b).await?;
+    let id = st
         .sandbox
         .run(|sb| sb.customer_text(&who, &m.phone_number_id, &m.text))
-        .await
-    {
-        Ok(id) => {
-            st.outbox.notify_one();
-            errors::ok(&json!({"id": id}))
-        }
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    st.outbox.notify_one();
+    Ok(errors::ok(&json!({"id": id})))
 }
 
 #[derive(Deserialize)]
@@ -131,40 +111,30 @@ async fn thread(
     State(st): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     query: Result<Query<ThreadPage>, QueryRejection>,
-) -> Response {
-    let Ok(Path((raw, number))) = path else {
-        return bad_path();
-    };
-    let Ok(Query(page)) = query else {
-        return errors::graph(codes::INVALID_PARAMETER, "before and limit are numbers");
-    };
-    let who = tri!(wa_id(&raw));
+) -> Result<Response, Refusal> {
+    let (raw, number) = errors::path(Shape::Graph, path)?;
+    let Query(page) = query
+        .map_err(|_| Refusal::graph(codes::INVALID_PARAMETER, "before and limit are numbers"))?;
+    let who = wa_id(&raw)?;
     let number = PhoneNumberId::new(number);
-    let mut messages = match st.sandbox.run(|sb| sb.view_thread(&who, &number)).await {
-        Ok(messages) => {
-            st.outbox.notify_one();
-            messages
-        }
-        Err(e) => return errors::engine(Shape::Graph, &e),
-    };
+    let mut messages = st.sandbox.run(|sb| sb.view_thread(&who, &number)).await?;
+    st.outbox.notify_one();
     if page.before.is_some() || page.limit.is_some() {
         let limit = page.limit.unwrap_or(THREAD_PAGE).clamp(1, 1000);
         // Older messages are history: let every write so far land before reading it, without
         // holding the engine.
         let store = st.sandbox.read(|sb| sb.store());
-        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.flush()).await {
-            return errors::engine(Shape::Graph, &e.into());
+        if let Ok(flushed) = tokio::task::spawn_blocking(move || store.flush()).await {
+            flushed.map_err(EngineError::from)?;
         }
-        messages = match st
+        messages = st
             .sandbox
-            .read(|sb| sb.thread_page(&who, &number, page.before, limit))
-        {
-            Ok(m) => m,
-            Err(e) => return errors::engine(Shape::Graph, &e),
-        };
+            .read(|sb| sb.thread_page(&who, &number, page.before, limit))?;
     }
     let before = messages.first().map(|m| m.position).filter(|p| *p > 0);
-    errors::ok(&json!({"messages": messages, "paging": {"before": before}}))
+    Ok(errors::ok(
+        &json!({"messages": messages, "paging": {"before": before}}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -179,52 +149,44 @@ async fn device(
     State(st): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     b: Body,
-) -> Response {
-    let Ok(Path((raw, device))) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
+) -> Result<Response, Refusal> {
+    let (raw, device) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
     // Lengths are in characters, not bytes.
-    if device.is_empty() || device.chars().count() > 64 {
-        return errors::graph(
+    errors::ensure(!device.is_empty() && device.chars().count() <= 64, || {
+        Refusal::graph(
             codes::PARAMETER_VALUE_INVALID,
             "a device name has 1 to 64 characters",
-        );
-    }
-    let d: DeviceBody = tri!(body(b).await);
-    if d.app_version.is_empty() || d.app_version.chars().count() > 32 {
-        return errors::graph(
-            codes::PARAMETER_VALUE_INVALID,
-            "app_version has 1 to 32 characters",
-        );
-    }
-    match st
-        .sandbox
+        )
+    })?;
+    let d: DeviceBody = body(b).await?;
+    errors::ensure(
+        !d.app_version.is_empty() && d.app_version.chars().count() <= 32,
+        || {
+            Refusal::graph(
+                codes::PARAMETER_VALUE_INVALID,
+                "app_version has 1 to 32 characters",
+            )
+        },
+    )?;
+    st.sandbox
         .run(|sb| sb.set_device(&who, &device, Device::new(d.platform, d.app_version)))
-        .await
-    {
-        Ok(()) => errors::ok(&json!({"success": true})),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    Ok(errors::ok(&json!({"success": true})))
 }
 
 async fn cart(
     State(st): State<AppState>,
     path: Result<Path<(String, String, String)>, PathRejection>,
-) -> Response {
-    let Ok(Path((raw, device, number))) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
+) -> Result<Response, Refusal> {
+    let (raw, device, number) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
     let number = PhoneNumberId::new(number);
-    match st
+    let cart = st
         .sandbox
         .run(|sb| sb.view_cart(&who, &device, &number))
-        .await
-    {
-        Ok(cart) => errors::ok(&cart),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    Ok(errors::ok(&cart))
 }
 
 #[derive(Deserialize)]
@@ -239,40 +201,30 @@ async fn set_item(
     State(st): State<AppState>,
     path: Result<Path<(String, String, String, String)>, PathRejection>,
     b: Body,
-) -> Response {
-    let Ok(Path((raw, device, number, item))) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
-    let i: ItemBody = tri!(body(b).await);
+) -> Result<Response, Refusal> {
+    let (raw, device, number, item) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let i: ItemBody = body(b).await?;
     let (number, item) = (PhoneNumberId::new(number), RetailerId::new(item));
-    match st
-        .sandbox
+    st.sandbox
         .run(|sb| sb.set_cart_item(&who, &device, &number, &item, i.quantity, i.from_message))
-        .await
-    {
-        Ok(()) => errors::ok(&json!({"success": true, "quantity": i.quantity})),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    Ok(errors::ok(
+        &json!({"success": true, "quantity": i.quantity}),
+    ))
 }
 
 async fn remove_item(
     State(st): State<AppState>,
     path: Result<Path<(String, String, String, String)>, PathRejection>,
-) -> Response {
-    let Ok(Path((raw, device, number, item))) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
+) -> Result<Response, Refusal> {
+    let (raw, device, number, item) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
     let (number, item) = (PhoneNumberId::new(number), RetailerId::new(item));
-    match st
-        .sandbox
+    st.sandbox
         .run(|sb| sb.set_cart_item(&who, &device, &number, &item, 0, None))
-        .await
-    {
-        Ok(()) => errors::ok(&json!({"success": true, "quantity": 0})),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    Ok(errors::ok(&json!({"success": true, "quantity": 0})))
 }
 
 #[derive(Deserialize)]
@@ -286,24 +238,17 @@ async fn send_cart(
     State(st): State<AppState>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     b: Body,
-) -> Response {
-    let Ok(Path((raw, device, number))) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
-    let s: SendBody = tri!(body(b).await);
+) -> Result<Response, Refusal> {
+    let (raw, device, number) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let s: SendBody = body(b).await?;
     let number = PhoneNumberId::new(number);
-    match st
+    let id = st
         .sandbox
         .run(|sb| sb.send_cart(&who, &device, &number, &s.text))
-        .await
-    {
-        Ok(id) => {
-            st.outbox.notify_one();
-            errors::ok(&json!({"id": id}))
-        }
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    st.outbox.notify_one();
+    Ok(errors::ok(&json!({"id": id})))
 }
 
 #[derive(Deserialize)]
@@ -316,21 +261,16 @@ async fn forward(
     State(st): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     b: Body,
-) -> Response {
-    let Ok(Path((raw, wamid))) = path else {
-        return bad_path();
-    };
-    let who = tri!(wa_id(&raw));
-    let f: ForwardBody = tri!(body(b).await);
-    let to = tri!(wa_id(&f.to));
-    match st
+) -> Result<Response, Refusal> {
+    let (raw, wamid) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let f: ForwardBody = body(b).await?;
+    let to = wa_id(&f.to)?;
+    let id = st
         .sandbox
         .run(|sb| sb.forward(&who, &MessageId::new(wamid), &to))
-        .await
-    {
-        Ok(id) => errors::ok(&json!({"id": id})),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    Ok(errors::ok(&json!({"id": id})))
 }
 
 #[derive(Deserialize)]
@@ -349,37 +289,35 @@ struct Page {
 async fn deliveries(
     State(st): State<AppState>,
     query: Result<Query<Page>, QueryRejection>,
-) -> Response {
-    let Ok(Query(page)) = query else {
-        return errors::graph(
+) -> Result<Response, Refusal> {
+    let Query(page) = query.map_err(|_| {
+        Refusal::graph(
             codes::INVALID_PARAMETER,
             "after and limit are numbers; state is pending, delivered or dropped",
-        );
-    };
+        )
+    })?;
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
     // History is read from the store, off the engine's lock and the async threads.
     let store = st.sandbox.read(|sb| sb.store());
-    let read = tokio::task::spawn_blocking(move || store.deliveries(page.after, limit, page.state));
-    let list = match read.await {
-        Ok(Ok(list)) => list,
-        Ok(Err(e)) => return errors::engine(Shape::Graph, &e.into()),
-        Err(_) => return errors::graph(codes::SOMETHING_WENT_WRONG, "the read was interrupted"),
-    };
+    let list = tokio::task::spawn_blocking(move || store.deliveries(page.after, limit, page.state))
+        .await
+        .map_err(|_| Refusal::graph(codes::SOMETHING_WENT_WRONG, "the read was interrupted"))?
+        .map_err(EngineError::from)?;
     let next = (list.len() == limit)
         .then(|| list.last().map(|d| d.id))
         .flatten();
-    errors::ok(&json!({"data": list, "paging": {"after": next}}))
+    Ok(errors::ok(
+        &json!({"data": list, "paging": {"after": next}}),
+    ))
 }
 
-async fn redeliver(State(st): State<AppState>, path: Result<Path<u64>, PathRejection>) -> Response {
-    let Ok(Path(id)) = path else {
-        return errors::graph(codes::INVALID_PARAMETER, "a delivery id is a number");
-    };
-    match st.sandbox.run(|sb| sb.redeliver(id)).await {
-        Ok(()) => {
-            st.outbox.notify_one();
-            errors::ok(&json!({"success": true}))
-        }
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+async fn redeliver(
+    State(st): State<AppState>,
+    path: Result<Path<u64>, PathRejection>,
+) -> Result<Response, Refusal> {
+    let Path(id) =
+        path.map_err(|_| Refusal::graph(codes::INVALID_PARAMETER, "a delivery id is a number"))?;
+    st.sandbox.run(|sb| sb.redeliver(id)).await?;
+    st.outbox.notify_one();
+    Ok(errors::ok(&json!({"success": true})))
 }

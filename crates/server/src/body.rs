@@ -5,11 +5,10 @@ use std::pin::Pin;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde::de::DeserializeOwned;
 use wacart_schema::codes;
 
-use crate::errors::{self, Shape};
+use crate::errors::{Refusal, Shape};
 use crate::http::BodyTimedOut;
 
 /// Why a body could not be read.
@@ -25,16 +24,16 @@ pub(crate) enum BodyError {
 
 impl BodyError {
     /// The refusal in `shape`; `limit` is the route's limit.
-    pub(crate) fn response(self, shape: Shape, limit: usize) -> Response {
+    pub(crate) fn refusal(self, shape: Shape, limit: usize) -> Refusal {
         match self {
-            BodyError::TooLarge => errors::too_large(shape, limit),
-            BodyError::TimedOut => errors::in_shape(
+            BodyError::TooLarge => Refusal::too_large(shape, limit),
+            BodyError::TimedOut => Refusal::with_status(
                 shape,
                 StatusCode::REQUEST_TIMEOUT,
                 codes::INVALID_PARAMETER,
                 "the request body did not arrive in time",
             ),
-            BodyError::Malformed => errors::in_shape(
+            BodyError::Malformed => Refusal::with_status(
                 shape,
                 StatusCode::BAD_REQUEST,
                 codes::INVALID_PARAMETER,

@@ -18,7 +18,7 @@ use wacart_schema::{
 
 use crate::AppState;
 use crate::body::{is_json, json_object, read_body};
-use crate::errors::{self, Shape};
+use crate::errors::{self, InShape, Refusal, Shape};
 
 /// Most recipients one Kaleyra request may list.
 const MAX_KALEYRA_RECIPIENTS: usize = 50;
@@ -58,35 +58,30 @@ fn graph_auth(
     state: &AppState,
     headers: &HeaderMap,
     version: &str,
-) -> Result<PhoneNumberId, Response> {
-    if !graph_version(version) {
-        return Err(errors::graph(
+) -> Result<PhoneNumberId, Refusal> {
+    errors::ensure(graph_version(version), || {
+        Refusal::graph(
             codes::INVALID_PARAMETER,
             format!("Unknown path components: /{version}: not a Graph version (vN.M)"),
-        ));
-    }
-    let Some(auth) = header(headers, "authorization") else {
-        return Err(errors::unauthorized(
+        )
+    })?;
+    let auth = header(headers, "authorization").ok_or_else(|| {
+        Refusal::unauthorized(
             Shape::Graph,
             "An access token is required to request this resource.",
-        ));
-    };
+        )
+    })?;
     let token = auth
         .strip_prefix("Bearer ")
         .or_else(|| auth.strip_prefix("bearer "))
         .unwrap_or("")
         .trim();
-    if token.is_empty() {
-        return Err(errors::unauthorized(
-            Shape::Graph,
-            "Invalid OAuth access token - Cannot parse access token",
-        ));
-    }
-    state
-        .sandbox
-        .read(|sb| sb.number_for_token(token).cloned())
+    // An empty token is never a sandbox's.
+    (!token.is_empty())
+        .then(|| state.sandbox.read(|sb| sb.number_for_token(token).cloned()))
+        .flatten()
         .ok_or_else(|| {
-            errors::unauthorized(
+            Refusal::unauthorized(
                 Shape::Graph,
                 "Invalid OAuth access token - Cannot parse access token",
             )
@@ -109,24 +104,19 @@ fn graph_node(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: &HeaderMap,
     kind: Node,
-) -> Result<(PhoneNumberId, String), Response> {
-    let Ok(Path((version, node))) = path else {
-        return Err(bad_path(Shape::Graph));
-    };
+) -> Result<(PhoneNumberId, String), Refusal> {
+    let (version, node) = errors::path(Shape::Graph, path)?;
     let number = graph_auth(state, headers, &version)?;
     let allowed = match kind {
         Node::Number => number.as_str() == node,
         Node::Catalog => owns_catalog(state, &number, &node),
     };
-    if allowed {
-        Ok((number, node))
-    } else {
-        Err(no_such_node(&node))
-    }
+    errors::ensure(allowed, || no_such_node(&node))?;
+    Ok((number, node))
 }
 
-fn no_such_node(node: &str) -> Response {
-    errors::graph(
+fn no_such_node(node: &str) -> Refusal {
+    Refusal::graph(
         codes::INVALID_PARAMETER,
         format!(
             "Unsupported request: object with ID '{node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
@@ -134,32 +124,28 @@ fn no_such_node(node: &str) -> Response {
     )
 }
 
-fn bad_path(shape: Shape) -> Response {
-    errors::refuse(shape, codes::INVALID_PARAMETER, "malformed path", "WA400")
-}
-
 /// Reads and validates a JSON message body; every failure in `shape`.
-async fn message_body(shape: Shape, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
-    if !is_json(headers) {
-        return Err(errors::refuse(
+async fn message_body(shape: Shape, headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+    errors::ensure(is_json(headers), || {
+        Refusal::new(
             shape,
             codes::INVALID_PARAMETER,
             "Content-Type must be application/json",
             "WA400",
-        ));
-    }
+        )
+    })?;
     read_body(body, crate::MAX_BODY)
         .await
-        .map_err(|e| e.response(shape, crate::MAX_BODY))
+        .map_err(|e| e.refusal(shape, crate::MAX_BODY))
 }
 
 fn validation_options(state: &AppState) -> wacart_schema::Options {
     wacart_schema::Options::default().strict_catalog_thumbnail(state.strict_catalog_thumbnail)
 }
 
-fn invalid(shape: Shape, e: &InputError) -> Response {
+fn invalid(shape: Shape, e: &InputError) -> Refusal {
     match e {
-        InputError::NotJson(m) => errors::refuse(
+        InputError::NotJson(m) => Refusal::new(
             shape,
             codes::INVALID_PARAMETER,
             format!("the body is not valid JSON: {m}"),
@@ -168,9 +154,9 @@ fn invalid(shape: Shape, e: &InputError) -> Response {
         InputError::Invalid(v) => {
             let first = v.first();
             let all: Vec<String> = v.as_slice().iter().map(ToString::to_string).collect();
-            errors::refuse(shape, first.code, all.join("; "), "WA400")
+            Refusal::new(shape, first.code, all.join("; "), "WA400")
         }
-        _ => errors::refuse(shape, codes::INVALID_PARAMETER, e.to_string(), "WA400"),
+        _ => Refusal::new(shape, codes::INVALID_PARAMETER, e.to_string(), "WA400"),
     }
 }
 
@@ -180,13 +166,13 @@ async fn accept(
     number: &PhoneNumberId,
     message: OutboundMessage,
     door: Door,
-) -> Result<SendResponse, Response> {
+) -> Result<SendResponse, Refusal> {
     let input = message.to.to_string();
     let sent = state
         .sandbox
         .run(|sb| sb.send(number, message, door))
         .await
-        .map_err(|e| errors::engine(shape, &e))?;
+        .in_shape(shape)?;
     state.outbox.notify_one();
     Ok(SendResponse::new(input, sent.wa_id, sent.id))
 }
@@ -196,48 +182,35 @@ async fn meta_send(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let (number, _) = match graph_node(&state, path, &headers, Node::Number) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let bytes = match message_body(Shape::Graph, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let message = match validate_json(&bytes, &validation_options(&state)) {
-        Ok(m) => m,
-        Err(e) => return invalid(Shape::Graph, &e),
-    };
-    match accept(&state, Shape::Graph, &number, message, Door::Meta).await {
-        Ok(r) => errors::ok(&r),
-        Err(r) => r,
-    }
+) -> Result<Response, Refusal> {
+    let (number, _) = graph_node(&state, path, &headers, Node::Number)?;
+    let bytes = message_body(Shape::Graph, &headers, body).await?;
+    let message = validate_json(&bytes, &validation_options(&state))
+        .map_err(|e| invalid(Shape::Graph, &e))?;
+    let sent = accept(&state, Shape::Graph, &number, message, Door::Meta).await?;
+    Ok(errors::ok(&sent))
 }
 
-async fn d360_send(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+async fn d360_send(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Refusal> {
     let key = header(&headers, "d360-api-key").unwrap_or("").trim();
-    if key.is_empty() {
-        return errors::unauthorized(Shape::D360, "Invalid api key");
-    }
-    let Some(number) = state
-        .sandbox
-        .read(|sb| sb.number_for_d360_key(key).cloned())
-    else {
-        return errors::unauthorized(Shape::D360, "Invalid api key");
-    };
-    let bytes = match message_body(Shape::D360, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let message = match validate_json(&bytes, &validation_options(&state)) {
-        Ok(m) => m,
-        Err(e) => return invalid(Shape::D360, &e),
-    };
-    match accept(&state, Shape::D360, &number, message, Door::Dialog360).await {
-        Ok(r) => errors::ok(&r),
-        Err(r) => r,
-    }
+    // An empty key is never a sandbox's.
+    let number = (!key.is_empty())
+        .then(|| {
+            state
+                .sandbox
+                .read(|sb| sb.number_for_d360_key(key).cloned())
+        })
+        .flatten()
+        .ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))?;
+    let bytes = message_body(Shape::D360, &headers, body).await?;
+    let message =
+        validate_json(&bytes, &validation_options(&state)).map_err(|e| invalid(Shape::D360, &e))?;
+    let sent = accept(&state, Shape::D360, &number, message, Door::Dialog360).await?;
+    Ok(errors::ok(&sent))
 }
 
 async fn kaleyra_send(
@@ -245,46 +218,29 @@ async fn kaleyra_send(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let Ok(Path((sid, business_number))) = path else {
-        return bad_path(Shape::Kaleyra);
-    };
+) -> Result<Response, Refusal> {
+    let (sid, business_number) = errors::path(Shape::Kaleyra, path)?;
     let key = header(&headers, "api-key").unwrap_or("").trim();
-    if key.is_empty() {
-        return errors::unauthorized(Shape::Kaleyra, "no API key");
-    }
-    let Some(number) = state
+    errors::ensure(!key.is_empty(), || {
+        Refusal::unauthorized(Shape::Kaleyra, "no API key")
+    })?;
+    let number = state
         .sandbox
         .read(|sb| sb.number_for_kaleyra(&sid, key).cloned())
-    else {
-        return errors::unauthorized(Shape::Kaleyra, "wrong SID or API key");
-    };
+        .ok_or_else(|| Refusal::unauthorized(Shape::Kaleyra, "wrong SID or API key"))?;
     let display = state
         .sandbox
         .read(|sb| sb.number_spec(&number).map(|n| n.display_number.clone()))
         .unwrap_or_default();
-    if WaId::normalized(&business_number) != WaId::normalized(&display) {
-        return errors::with_status(
-            StatusCode::UNAUTHORIZED,
-            &KaleyraResponse::error(
-                "WA401",
-                "The WhatsApp number is not on this account.",
-                json!({}),
-            ),
-        );
-    }
-    let bytes = match message_body(Shape::Kaleyra, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let value: Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(e) => return invalid(Shape::Kaleyra, &InputError::NotJson(e.to_string())),
-    };
-    let mut request = match validate_kaleyra_value(&value, &validation_options(&state)) {
-        Ok(r) => r,
-        Err(v) => return invalid(Shape::Kaleyra, &InputError::Invalid(v)),
-    };
+    errors::ensure(
+        WaId::normalized(&business_number) == WaId::normalized(&display),
+        Refusal::kaleyra_not_on_account,
+    )?;
+    let bytes = message_body(Shape::Kaleyra, &headers, body).await?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| invalid(Shape::Kaleyra, &InputError::NotJson(e.to_string())))?;
+    let mut request = validate_kaleyra_value(&value, &validation_options(&state))
+        .map_err(|v| invalid(Shape::Kaleyra, &InputError::Invalid(v)))?;
     request.normalize();
     // One message per recipient of a comma-separated `to` (each once, at most 50).
     let mut recipients: Vec<String> = Vec::new();
@@ -299,15 +255,14 @@ async fn kaleyra_send(
             recipients.push(r.as_str().to_owned());
         }
     }
-    if recipients.len() > MAX_KALEYRA_RECIPIENTS {
-        let details = format!("at most {MAX_KALEYRA_RECIPIENTS} recipients per request");
-        return errors::refuse(
+    errors::ensure(recipients.len() <= MAX_KALEYRA_RECIPIENTS, || {
+        Refusal::new(
             Shape::Kaleyra,
             codes::PARAMETER_VALUE_INVALID,
-            details,
+            format!("at most {MAX_KALEYRA_RECIPIENTS} recipients per request"),
             "WA400",
-        );
-    }
+        )
+    })?;
     let mut ids = Vec::new();
     let mut failed = Vec::new();
     for r in recipients {
@@ -317,13 +272,18 @@ async fn kaleyra_send(
             Ok(resp) => ids.extend(resp.message_id().cloned()),
             // The first refusal with nothing accepted yet is the answer; after that, the
             // accepted ones must not be retried, so the answer is 202 with the failures listed.
-            Err(resp) if ids.is_empty() => return resp,
-            Err(resp) => failed.push(json!({"to": r, "status": resp.status().as_u16()})),
+            Err(refusal) if ids.is_empty() => return Err(refusal),
+            Err(refusal) => failed.push(json!({"to": r, "status": refusal.status().as_u16()})),
         }
     }
-    let Some(first) = ids.first() else {
-        return bad_path(Shape::Kaleyra);
-    };
+    let first = ids.first().ok_or_else(|| {
+        Refusal::new(
+            Shape::Kaleyra,
+            codes::INVALID_PARAMETER,
+            "malformed path",
+            "WA400",
+        )
+    })?;
     let mut answer = KaleyraResponse::accepted(first);
     if ids.len() > 1
         && let Some(Value::Object(data)) = &mut answer.data
@@ -333,7 +293,7 @@ async fn kaleyra_send(
     if !failed.is_empty() {
         answer.error = Some(json!({"failed": failed}));
     }
-    errors::with_status(StatusCode::ACCEPTED, &answer)
+    Ok(errors::with_status(StatusCode::ACCEPTED, &answer))
 }
 
 /// The catalogs a number's WABA owns.
@@ -351,24 +311,15 @@ async fn items_batch(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let (_, node) = match graph_node(&state, path, &headers, Node::Catalog) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let bytes = match message_body(Shape::Graph, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let batch: ItemsBatchRequest = match json_object(&bytes) {
-        Ok(b) => b,
-        Err(e) => {
-            return errors::graph(codes::INVALID_PARAMETER, format!("not an items batch: {e}"));
-        }
-    };
-    if batch.item_type != "PRODUCT_ITEM" {
-        return errors::graph(codes::INVALID_PARAMETER, "item_type must be PRODUCT_ITEM");
-    }
+) -> Result<Response, Refusal> {
+    let (_, node) = graph_node(&state, path, &headers, Node::Catalog)?;
+    let bytes = message_body(Shape::Graph, &headers, body).await?;
+    let batch: ItemsBatchRequest = json_object(&bytes).map_err(|e| {
+        Refusal::graph(codes::INVALID_PARAMETER, format!("not an items batch: {e}"))
+    })?;
+    errors::ensure(batch.item_type == "PRODUCT_ITEM", || {
+        Refusal::graph(codes::INVALID_PARAMETER, "item_type must be PRODUCT_ITEM")
+    })?;
     let ids: Vec<String> = batch
         .requests
         .iter()
@@ -381,27 +332,22 @@ async fn items_batch(
         })
         .collect();
     let catalog = CatalogId::new(node);
-    match state
+    let outcome = state
         .sandbox
         .run(|sb| sb.items_batch(&catalog, batch))
-        .await
-    {
-        Ok(outcome) => {
-            state.outbox.notify_one();
-            let problems: Vec<Value> = outcome
-                .iter()
-                .zip(&ids)
-                .filter_map(|(o, id)| {
-                    o.as_ref()
-                        .map(|m| json!({"retailer_id": id, "errors": [{"message": m}]}))
-                })
-                .collect();
-            errors::ok(
-                &json!({"handles": [format!("wacart-batch-{}", ids.len())], "validation_status": problems}),
-            )
-        }
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    state.outbox.notify_one();
+    let problems: Vec<Value> = outcome
+        .iter()
+        .zip(&ids)
+        .filter_map(|(o, id)| {
+            o.as_ref()
+                .map(|m| json!({"retailer_id": id, "errors": [{"message": m}]}))
+        })
+        .collect();
+    Ok(errors::ok(
+        &json!({"handles": [format!("wacart-batch-{}", ids.len())], "validation_status": problems}),
+    ))
 }
 
 async fn products(
@@ -409,11 +355,8 @@ async fn products(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
-    let (_, node) = match graph_node(&state, path, &headers, Node::Catalog) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+) -> Result<Response, Refusal> {
+    let (_, node) = graph_node(&state, path, &headers, Node::Catalog)?;
     // A page at a time: `?limit=N` (25 by default, at most 1000) and `?after=` the cursor
     // `paging.cursors.after` gave.
     let (mut limit, mut after) = (25usize, 0usize);
@@ -429,12 +372,9 @@ async fn products(
             "after" => &mut after,
             _ => continue,
         };
-        match v.parse() {
-            Ok(n) => *slot = n,
-            Err(_) => {
-                return errors::graph(codes::INVALID_PARAMETER, format!("{k} must be a number"));
-            }
-        }
+        *slot = v.parse().map_err(|_| {
+            Refusal::graph(codes::INVALID_PARAMETER, format!("{k} must be a number"))
+        })?;
     }
     let limit = limit.clamp(1, 1000);
     let data = state.sandbox.read(|sb| {
@@ -456,7 +396,9 @@ async fn products(
             .unwrap_or_default()
     });
     let next = (data.len() == limit).then(|| (after + limit).to_string());
-    errors::ok(&json!({"data": data, "paging": {"cursors": {"after": next}}}))
+    Ok(errors::ok(
+        &json!({"data": data, "paging": {"cursors": {"after": next}}}),
+    ))
 }
 
 fn settings_response(
@@ -474,15 +416,13 @@ async fn get_settings(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-) -> Response {
-    let (number, node) = match graph_node(&state, path, &headers, Node::Number) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    match state.sandbox.read(|sb| sb.settings(&number)) {
-        Some(s) => errors::ok(&settings_response(&number, s)),
-        None => no_such_node(&node),
-    }
+) -> Result<Response, Refusal> {
+    let (number, node) = graph_node(&state, path, &headers, Node::Number)?;
+    let settings = state
+        .sandbox
+        .read(|sb| sb.settings(&number))
+        .ok_or_else(|| no_such_node(&node))?;
+    Ok(errors::ok(&settings_response(&number, settings)))
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -498,11 +438,8 @@ async fn post_settings(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
-    let (number, _) = match graph_node(&state, path, &headers, Node::Number) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+) -> Result<Response, Refusal> {
+    let (number, _) = graph_node(&state, path, &headers, Node::Number)?;
     let (mut cart, mut visible) = (None, None);
     for pair in query
         .as_deref()
@@ -512,93 +449,76 @@ async fn post_settings(
     {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let slot = match k {
-            "is_cart_enabled" => &mut cart,
-            "is_catalog_visible" => &mut visible,
-            other => {
-                return errors::graph(
-                    codes::INVALID_PARAMETER,
-                    format!("unknown parameter {other:?}"),
-                );
-            }
-        };
-        match parse_bool(v) {
-            Some(b) => *slot = Some(b),
-            None => {
-                return errors::graph(
-                    codes::INVALID_PARAMETER,
-                    format!("{k} must be true or false"),
-                );
-            }
+            "is_cart_enabled" => Some(&mut cart),
+            "is_catalog_visible" => Some(&mut visible),
+            _ => None,
         }
+        .ok_or_else(|| {
+            Refusal::graph(codes::INVALID_PARAMETER, format!("unknown parameter {k:?}"))
+        })?;
+        *slot = Some(parse_bool(v).ok_or_else(|| {
+            Refusal::graph(
+                codes::INVALID_PARAMETER,
+                format!("{k} must be true or false"),
+            )
+        })?);
     }
-    if cart.is_none() && visible.is_none() {
-        return errors::graph(
+    errors::ensure(cart.is_some() || visible.is_some(), || {
+        Refusal::graph(
             codes::REQUIRED_PARAMETER_MISSING,
             "is_cart_enabled or is_catalog_visible is required",
-        );
-    }
-    match state
+        )
+    })?;
+    state
         .sandbox
         .run(|sb| sb.update_settings(&number, cart, visible))
-        .await
-    {
-        Ok(_) => errors::ok(&SuccessResponse::ok()),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .await?;
+    Ok(errors::ok(&SuccessResponse::ok()))
 }
 
 async fn feed(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     body: Body,
-) -> Response {
-    let Ok(Path(catalog_id)) = path else {
-        return bad_path(Shape::Graph);
-    };
-    let catalog = CatalogId::new(catalog_id);
+) -> Result<Response, Refusal> {
+    let catalog = CatalogId::new(errors::path(Shape::Graph, path)?);
     // An unknown catalog is refused before its body is read.
-    if state.sandbox.read(|sb| sb.catalog(&catalog).is_none()) {
-        return errors::engine(Shape::Graph, &EngineError::UnknownCatalog(catalog));
-    }
-    let bytes = match read_body(body, crate::MAX_FEED).await {
-        Ok(b) => b,
-        Err(e) => return e.response(Shape::Graph, crate::MAX_FEED),
-    };
-    let Ok(text) = String::from_utf8(Vec::from(bytes)) else {
-        return errors::graph(codes::INVALID_PARAMETER, "the feed is not UTF-8");
-    };
+    let known = state.sandbox.read(|sb| sb.catalog(&catalog).is_some());
+    errors::ensure(known, || {
+        EngineError::UnknownCatalog(catalog.clone()).into()
+    })?;
+    let bytes = read_body(body, crate::MAX_FEED)
+        .await
+        .map_err(|e| e.refusal(Shape::Graph, crate::MAX_FEED))?;
+    let text = String::from_utf8(Vec::from(bytes))
+        .map_err(|_| Refusal::graph(codes::INVALID_PARAMETER, "the feed is not UTF-8"))?;
     // Parsing is the slow part of an import: it runs on a blocking thread, and only applying
     // the parsed rows happens under the engine's lock.
-    let (text, parsed) = match tokio::task::spawn_blocking(move || {
+    let (text, parsed) = tokio::task::spawn_blocking(move || {
         let parsed = wacart_catalog::parse_feed(text.as_bytes());
         (text, parsed)
     })
     .await
-    {
-        Ok((text, Ok(parsed))) => (text, parsed),
-        Ok((_, Err(e))) => return errors::graph(codes::INVALID_PARAMETER, e.to_string()),
-        Err(_) => return errors::graph(codes::SOMETHING_WENT_WRONG, "the feed could not be read"),
-    };
-    match state
+    .map_err(|_| Refusal::graph(codes::SOMETHING_WENT_WRONG, "the feed could not be read"))?;
+    let parsed = parsed.map_err(|e| Refusal::graph(codes::INVALID_PARAMETER, e.to_string()))?;
+    let report = state
         .sandbox
         .run(|sb| sb.import_parsed_feed(&catalog, text, parsed))
         .await
-    {
-        Ok(report) => {
-            state.outbox.notify_one();
-            // The first 1000 rejected rows; the count says how many there were.
-            let rejected: Vec<Value> = report
-                .rejected
-                .iter()
-                .take(1000)
-                .map(|r| json!({"line": r.line, "column": r.column, "reason": r.reason}))
-                .collect();
-            errors::ok(
-                &json!({"loaded": report.loaded, "created": report.created, "updated": report.updated,
-                        "rejected_count": report.rejected.len(), "rejected": rejected}),
-            )
-        }
-        Err(EngineError::BadRequest(m)) => errors::graph(codes::INVALID_PARAMETER, m),
-        Err(e) => errors::engine(Shape::Graph, &e),
-    }
+        .map_err(|e| match e {
+            EngineError::BadRequest(m) => Refusal::graph(codes::INVALID_PARAMETER, m),
+            e => e.into(),
+        })?;
+    state.outbox.notify_one();
+    // The first 1000 rejected rows; the count says how many there were.
+    let rejected: Vec<Value> = report
+        .rejected
+        .iter()
+        .take(1000)
+        .map(|r| json!({"line": r.line, "column": r.column, "reason": r.reason}))
+        .collect();
+    Ok(errors::ok(
+        &json!({"loaded": report.loaded, "created": report.created, "updated": report.updated,
+                "rejected_count": report.rejected.len(), "rejected": rejected}),
+    ))
 }

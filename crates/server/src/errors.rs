@@ -1,6 +1,10 @@
 //! Every failure in the shape its door uses: Meta's Graph error object (also on 360dialog for
 //! Meta's own errors and on the sandbox API), 360dialog's `meta` envelope for its own auth
 //! errors, Kaleyra's `code`/`message` envelope. Never a bare 500.
+//!
+//! A handler answers `Result<Response, Refusal>` and refuses with `?`: an [`EngineError`]
+//! becomes a [`Refusal`] in Graph's shape by `From`, in another door's shape by
+//! [`InShape::in_shape`].
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -18,182 +22,270 @@ pub(crate) enum Shape {
     Kaleyra,
 }
 
+/// A refusal, already in its door's shape: a status and a JSON body. Its trace id is taken
+/// when it is made, so it reads the same whenever it is answered.
+#[derive(Debug)]
+#[must_use]
+pub(crate) struct Refusal {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [("content-type", "application/json")],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// An engine refusal in Graph's shape; [`InShape::in_shape`] gives the other doors'.
+impl From<EngineError> for Refusal {
+    fn from(e: EngineError) -> Self {
+        Refusal::engine(Shape::Graph, &e)
+    }
+}
+
+/// Engine results refused in a door's shape.
+pub(crate) trait InShape<T> {
+    /// The error as a [`Refusal`] in `shape`.
+    fn in_shape(self, shape: Shape) -> Result<T, Refusal>;
+}
+
+impl<T> InShape<T> for Result<T, EngineError> {
+    fn in_shape(self, shape: Shape) -> Result<T, Refusal> {
+        self.map_err(|e| Refusal::engine(shape, &e))
+    }
+}
+
 fn trace_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     format!("Wacart{:012}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+fn json_bytes(body: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec())
+}
+
 fn json(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    (status, [("content-type", "application/json")], bytes).into_response()
+    (
+        status,
+        [("content-type", "application/json")],
+        json_bytes(body),
+    )
+        .into_response()
 }
 
-/// A Graph error with its HTTP status.
-pub(crate) fn graph(code: u32, details: impl Into<String>) -> Response {
-    graph_error(GraphError::new(code, details, trace_id()))
-}
+impl Refusal {
+    /// The HTTP status it answers with.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
 
-pub(crate) fn graph_error(error: GraphError) -> Response {
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    json(status, &GraphErrorResponse::from(error))
-}
-
-/// A refusal in the door's shape. `kaleyra_code` is Kaleyra's code for it.
-pub(crate) fn refuse(
-    shape: Shape,
-    code: u32,
-    details: impl Into<String>,
-    kaleyra_code: &str,
-) -> Response {
-    let details = details.into();
-    match shape {
-        Shape::Graph | Shape::D360 => graph(code, details),
-        Shape::Kaleyra => {
-            let status =
-                StatusCode::from_u16(codes::http_status(code)).unwrap_or(StatusCode::BAD_REQUEST);
-            let error = serde_json::json!({"code": code, "details": details});
-            json(
-                status,
-                &KaleyraResponse::error(kaleyra_code, format!("(#{code}) {details}"), error),
-            )
+    /// `body` as JSON with `status`.
+    fn json(status: StatusCode, body: &impl serde::Serialize) -> Self {
+        Refusal {
+            status,
+            body: json_bytes(body),
         }
     }
-}
 
-/// Wrong or missing credentials.
-pub(crate) fn unauthorized(shape: Shape, details: &str) -> Response {
-    match shape {
-        Shape::Graph => graph(codes::ACCESS_TOKEN_EXPIRED, details.to_owned()),
-        Shape::D360 => json(
-            StatusCode::UNAUTHORIZED,
-            &D360ErrorResponse::new(401, details),
-        ),
-        Shape::Kaleyra => json(
-            StatusCode::UNAUTHORIZED,
-            &KaleyraResponse::error(
-                "RBC001",
-                "Incorrect SID or API key.",
-                serde_json::json!({"details": details}),
-            ),
-        ),
+    /// A Graph error with the HTTP status its code implies.
+    pub(crate) fn graph(code: u32, details: impl Into<String>) -> Self {
+        Self::graph_error(GraphError::new(code, details, trace_id()))
     }
-}
 
-/// A refusal in the door's shape with a status of its own (not the one the code implies).
-pub(crate) fn in_shape(
-    shape: Shape,
-    status: StatusCode,
-    code: u32,
-    details: impl Into<String>,
-) -> Response {
-    let details = details.into();
-    match shape {
-        Shape::Kaleyra => json(
-            status,
-            &KaleyraResponse::error(
-                "WA400",
-                details.clone(),
-                serde_json::json!({"details": details}),
-            ),
-        ),
-        Shape::Graph | Shape::D360 => json(
-            status,
-            &GraphErrorResponse::from(GraphError::new(code, details, trace_id())),
-        ),
+    fn graph_error(error: GraphError) -> Self {
+        let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Self::json(status, &GraphErrorResponse::from(error))
     }
-}
 
-/// A Graph error's status and JSON body, for answers written outside axum.
-pub(crate) fn graph_bytes(code: u32, details: impl Into<String>) -> (StatusCode, Vec<u8>) {
-    let error = GraphError::new(code, details, trace_id());
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let bytes = serde_json::to_vec(&GraphErrorResponse::from(error)).unwrap_or_default();
-    (status, bytes)
-}
+    /// A Graph error with a status of its own (not the one the code implies).
+    fn graph_with_status(status: StatusCode, code: u32, details: impl Into<String>) -> Self {
+        let error = GraphError::new(code, details, trace_id());
+        Self::json(status, &GraphErrorResponse::from(error))
+    }
 
-/// A body over the size limit.
-pub(crate) fn too_large(shape: Shape, limit: usize) -> Response {
-    in_shape(
-        shape,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        codes::INVALID_PARAMETER,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
+    /// A refusal in the door's shape. `kaleyra_code` is Kaleyra's code for it.
+    pub(crate) fn new(
+        shape: Shape,
+        code: u32,
+        details: impl Into<String>,
+        kaleyra_code: &str,
+    ) -> Self {
+        let details = details.into();
+        match shape {
+            Shape::Graph | Shape::D360 => Self::graph(code, details),
+            Shape::Kaleyra => {
+                let status = StatusCode::from_u16(codes::http_status(code))
+                    .unwrap_or(StatusCode::BAD_REQUEST);
+                let error = serde_json::json!({"code": code, "details": details});
+                Self::json(
+                    status,
+                    &KaleyraResponse::error(kaleyra_code, format!("(#{code}) {details}"), error),
+                )
+            }
+        }
+    }
 
-/// An engine refusal.
-pub(crate) fn engine(shape: Shape, e: &EngineError) -> Response {
-    match e {
-        EngineError::Graph(g) => match shape {
-            Shape::Kaleyra => refuse(shape, g.code, g.details().unwrap_or_default(), "WA400"),
-            _ => graph_error(GraphError::new(
-                g.code,
-                g.details().unwrap_or_default(),
-                trace_id(),
-            )),
-        },
-        EngineError::UnknownNumber(_) if shape == Shape::Kaleyra => json(
+    /// Wrong or missing credentials.
+    pub(crate) fn unauthorized(shape: Shape, details: &str) -> Self {
+        match shape {
+            Shape::Graph => Self::graph(codes::ACCESS_TOKEN_EXPIRED, details.to_owned()),
+            Shape::D360 => Self::json(
+                StatusCode::UNAUTHORIZED,
+                &D360ErrorResponse::new(401, details),
+            ),
+            Shape::Kaleyra => Self::json(
+                StatusCode::UNAUTHORIZED,
+                &KaleyraResponse::error(
+                    "RBC001",
+                    "Incorrect SID or API key.",
+                    serde_json::json!({"details": details}),
+                ),
+            ),
+        }
+    }
+
+    /// Kaleyra: the business number in the path is not the account's.
+    pub(crate) fn kaleyra_not_on_account() -> Self {
+        Self::json(
             StatusCode::UNAUTHORIZED,
             &KaleyraResponse::error(
                 "WA401",
                 "The WhatsApp number is not on this account.",
                 serde_json::json!({}),
             ),
-        ),
-        EngineError::UnknownNumber(id) => refuse(
-            shape,
-            codes::INVALID_PARAMETER,
-            format!(
-                "Unsupported request: object with ID '{id}' does not exist or cannot be loaded"
+        )
+    }
+
+    /// A refusal in the door's shape with a status of its own (not the one the code implies).
+    pub(crate) fn with_status(
+        shape: Shape,
+        status: StatusCode,
+        code: u32,
+        details: impl Into<String>,
+    ) -> Self {
+        let details = details.into();
+        match shape {
+            Shape::Kaleyra => Self::json(
+                status,
+                &KaleyraResponse::error(
+                    "WA400",
+                    details.clone(),
+                    serde_json::json!({"details": details}),
+                ),
             ),
-            "WA401",
-        ),
-        EngineError::Store(err) => {
-            tracing::error!(error = %err, "the store failed");
-            refuse(
+            Shape::Graph | Shape::D360 => Self::graph_with_status(status, code, details),
+        }
+    }
+
+    /// A body over the size limit.
+    pub(crate) fn too_large(shape: Shape, limit: usize) -> Self {
+        Self::with_status(
+            shape,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::INVALID_PARAMETER,
+            format!("the request body is larger than {limit} bytes"),
+        )
+    }
+
+    /// An engine refusal.
+    pub(crate) fn engine(shape: Shape, e: &EngineError) -> Self {
+        match e {
+            EngineError::Graph(g) => match shape {
+                Shape::Kaleyra => {
+                    Self::new(shape, g.code, g.details().unwrap_or_default(), "WA400")
+                }
+                _ => Self::graph_error(GraphError::new(
+                    g.code,
+                    g.details().unwrap_or_default(),
+                    trace_id(),
+                )),
+            },
+            EngineError::UnknownNumber(_) if shape == Shape::Kaleyra => {
+                Self::kaleyra_not_on_account()
+            }
+            EngineError::UnknownNumber(id) => Self::new(
                 shape,
-                codes::SERVICE_UNAVAILABLE,
-                "the sandbox's store failed; retry later",
-                "WA500",
-            )
+                codes::INVALID_PARAMETER,
+                format!(
+                    "Unsupported request: object with ID '{id}' does not exist or cannot be loaded"
+                ),
+                "WA401",
+            ),
+            EngineError::Store(err) => {
+                tracing::error!(error = %err, "the store failed");
+                Self::new(
+                    shape,
+                    codes::SERVICE_UNAVAILABLE,
+                    "the sandbox's store failed; retry later",
+                    "WA500",
+                )
+            }
+            EngineError::Cart(c) => {
+                Self::new(shape, codes::PARAMETER_VALUE_INVALID, c.details(), "WA400")
+            }
+            EngineError::UnknownCustomer
+            | EngineError::UnknownMessage(_)
+            | EngineError::UnknownCatalog(_)
+            | EngineError::UnknownDelivery(_) => Self::graph_with_status(
+                StatusCode::NOT_FOUND,
+                codes::INVALID_PARAMETER,
+                e.to_string(),
+            ),
+            other => Self::new(shape, codes::INVALID_PARAMETER, other.to_string(), "WA400"),
         }
-        EngineError::Cart(c) => refuse(shape, codes::PARAMETER_VALUE_INVALID, c.details(), "WA400"),
-        EngineError::UnknownCustomer
-        | EngineError::UnknownMessage(_)
-        | EngineError::UnknownCatalog(_)
-        | EngineError::UnknownDelivery(_) => {
-            let error = GraphError::new(codes::INVALID_PARAMETER, e.to_string(), trace_id());
-            json(StatusCode::NOT_FOUND, &GraphErrorResponse::from(error))
-        }
-        other => refuse(shape, codes::INVALID_PARAMETER, other.to_string(), "WA400"),
     }
 }
 
+/// `Ok` if `holds`, else the refusal `otherwise` makes.
+pub(crate) fn ensure(holds: bool, otherwise: impl FnOnce() -> Refusal) -> Result<(), Refusal> {
+    if holds { Ok(()) } else { Err(otherwise()) }
+}
+
+/// The path's parameters; a malformed path is refused in `shape`.
+pub(crate) fn path<T>(
+    shape: Shape,
+    path: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,
+) -> Result<T, Refusal> {
+    path.map(|axum::extract::Path(p)| p)
+        .map_err(|_| Refusal::new(shape, codes::INVALID_PARAMETER, "malformed path", "WA400"))
+}
+
+/// A Graph error's status and JSON body, for answers written outside axum.
+pub(crate) fn graph_bytes(code: u32, details: impl Into<String>) -> (StatusCode, Vec<u8>) {
+    let Refusal { status, body } = Refusal::graph(code, details);
+    (status, body)
+}
+
 /// Unknown routes, in Graph's shape.
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
-    let error = GraphError::new(
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Refusal {
+    Refusal::graph_with_status(
+        StatusCode::NOT_FOUND,
         codes::INVALID_PARAMETER,
         format!("Unknown path components: {}", uri.path()),
-        trace_id(),
-    );
-    json(StatusCode::NOT_FOUND, &GraphErrorResponse::from(error))
+    )
 }
 
 /// A known path with a method it does not take, in Graph's shape.
 pub(crate) async fn method_not_allowed(
     method: axum::http::Method,
     uri: axum::http::Uri,
-) -> Response {
+) -> Refusal {
     let details = format!(
         "Unsupported {} request on {}",
         method.as_str().to_ascii_lowercase(),
         uri.path()
     );
-    let error = GraphError::new(codes::INVALID_PARAMETER, details, trace_id());
-    json(
+    Refusal::graph_with_status(
         StatusCode::METHOD_NOT_ALLOWED,
-        &GraphErrorResponse::from(error),
+        codes::INVALID_PARAMETER,
+        details,
     )
 }
 

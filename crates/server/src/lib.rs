@@ -87,8 +87,9 @@ async fn head_never_writes(
     if request.method() == axum::http::Method::HEAD
         && matched.is_some_and(|m| WRITING_GETS.contains(&m.as_str()))
     {
-        let mut refusal =
-            errors::method_not_allowed(request.method().clone(), request.uri().clone()).await;
+        let mut refusal = axum::response::IntoResponse::into_response(
+            errors::method_not_allowed(request.method().clone(), request.uri().clone()).await,
+        );
         refusal.headers_mut().insert(
             axum::http::header::ALLOW,
             axum::http::HeaderValue::from_static("GET"),
