@@ -276,7 +276,11 @@ fn memory_keeps_recent_messages_and_history_pages_the_rest() {
 
 #[test]
 fn history_past_the_retention_is_pruned() {
-    let store = sqlite("retain");
+    retention_prunes(sqlite("retain"));
+    retention_prunes(Arc::new(MemoryStore::new()));
+}
+
+fn retention_prunes(store: Arc<dyn Store>) {
     let clock = ManualClock::new(T0);
     let hour = 3_600_000;
     let mut sb = open(store.clone(), &clock, Upkeep::default().retain(Some(hour)));

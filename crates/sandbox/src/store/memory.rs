@@ -19,6 +19,8 @@ struct Inner {
     ticket: u64,
     entries: BTreeMap<ThreadPos, EntryRow>,
     entry_ids: HashMap<MessageId, ThreadPos>,
+    /// Thread messages by time, for pruning.
+    entry_times: BTreeSet<(u64, ThreadPos)>,
     deliveries: BTreeMap<u64, (Delivery, bool)>,
     /// Pending, not parked: (due, id).
     due: BTreeSet<(u64, u64)>,
@@ -30,6 +32,7 @@ impl Inner {
             Effect::Entry(row) => {
                 let key = (row.number.clone(), row.wa_id.clone(), row.pos);
                 self.entry_ids.insert(row.id.clone(), key.clone());
+                self.entry_times.insert((row.at, key.clone()));
                 self.entries.insert(key, row);
             }
             Effect::EntryStatus {
@@ -107,30 +110,25 @@ impl Inner {
         }
     }
 
+    /// Deletes history older than `before`: the time index finds the old messages, and
+    /// webhooks are in id order, which is time order.
     fn prune(&mut self, before: u64) {
-        let old: Vec<ThreadPos> = self
-            .entries
-            .iter()
-            .filter(|(_, r)| r.at < before)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in old {
-            if let Some(r) = self.entries.remove(&k) {
+        let keep = self
+            .entry_times
+            .split_off(&(before, (PhoneNumberId::new(""), WaId::new(""), 0)));
+        for (_, key) in std::mem::replace(&mut self.entry_times, keep) {
+            if let Some(r) = self.entries.remove(&key) {
                 self.entry_ids.remove(&r.id);
             }
         }
-        let old: Vec<u64> = self
-            .deliveries
-            .iter()
-            .filter(|(_, (d, _))| d.created_at < before)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in old {
-            if let Some((d, _)) = self.deliveries.remove(&id)
-                && let Some(at) = d.next_attempt_at
-            {
+        while let Some((&id, (d, _))) = self.deliveries.first_key_value() {
+            if d.created_at >= before {
+                break;
+            }
+            if let Some(at) = d.next_attempt_at {
                 self.due.remove(&(at, id));
             }
+            self.deliveries.remove(&id);
         }
     }
 }
