@@ -135,8 +135,50 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
 
 /// Graph versions the door takes (`doors::graph_version`).
 const VERSION_PATTERN: &str = r"^v[0-9]{1,4}\.[0-9]{1,4}$";
-/// A customer: up to 15 digits, leading `+` ignored (`api::wa_id`).
-const WA_ID_PATTERN: &str = r"^\+*[0-9]{1,15}$";
+/// A customer: one optional leading `+`, then 1 to 15 digits (`api::wa_id`).
+const WA_ID_PATTERN: &str = r"^\+?[0-9]{1,15}$";
+/// A `u64` in a path or query (`u64::MAX`): larger numbers are refused.
+const U64_MAX: u64 = u64::MAX;
+
+/// Realistic values from the demo business (README): the document's examples.
+fn param_example(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "version" => "v23.0",
+        "phone_number_id" => "100000000000001",
+        "catalog_id" => "300000000000001",
+        "wa_id" => "15551230001",
+        "device" => "phone",
+        "retailer_id" => "pear-1kg",
+        "sid" => "HXDEMO0000000IN",
+        "business_number" => "15550001111",
+        "wamid" => "wamid.HBgL000000000001V2FjYXJ0U2FuZGJveA",
+        "id" => "1",
+        _ => return None,
+    })
+}
+
+/// A message body Meta's door and 360dialog's take: a text message, described exactly
+/// (`wacart_schema::validate_json`), or an interactive product, product list or catalog
+/// message (checked by the same validator; see Meta's reference for its fields).
+fn message_schema() -> Value {
+    let text = json!({"type": "object", "additionalProperties": false,
+        "required": ["body"],
+        "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 4096},
+                       "preview_url": {"type": "boolean"}}});
+    let context = json!({"type": "object", "additionalProperties": false, "required": ["message_id"],
+        "properties": {"message_id": {"type": "string", "minLength": 1}}});
+    let envelope = |recipient: Value, to: Value, required: Value| {
+        json!({"type": "object", "additionalProperties": false, "required": required,
+            "properties": {"messaging_product": {"const": "whatsapp"}, "recipient_type": recipient,
+                "to": to, "type": {"const": "text"}, "text": text,
+                "context": context, "biz_opaque_callback_data": {"type": "string", "maxLength": 512}}})
+    };
+    json!({"description": "`type` defaults to text. Interactive product, product_list and catalog_message messages are also taken (wacart-schema's OutboundMessage); this schema describes text messages only.",
+    "oneOf": [
+        envelope(json!({"const": "individual"}), json!({"type": "string", "pattern": WA_ID_PATTERN}), json!(["messaging_product", "to", "text"])),
+        envelope(json!({"const": "group"}), json!({"type": "string", "pattern": r"\S"}), json!(["messaging_product", "recipient_type", "to", "text"])),
+    ]})
+}
 
 /// A path parameter's schema: the checks the server makes on it.
 fn param_schema(name: &str) -> Value {
@@ -144,7 +186,7 @@ fn param_schema(name: &str) -> Value {
         "version" => json!({"type": "string", "pattern": VERSION_PATTERN}),
         "wa_id" => json!({"type": "string", "pattern": WA_ID_PATTERN}),
         "device" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
-        "id" => json!({"type": "integer", "minimum": 0}),
+        "id" => json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
         _ => json!({"type": "string"}),
     }
 }
@@ -153,9 +195,7 @@ fn body_schema(kind: &str) -> Option<Value> {
     // The sandbox API's bodies refuse unknown fields and anything but an object.
     let object = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     Some(match kind {
-        "message" => {
-            json!({"type": "object", "description": "Meta's message body (see wacart-schema's OutboundMessage)"})
-        }
+        "message" => message_schema(),
         "kaleyra" => {
             json!({"type": "object", "properties": {"messaging_object": {"type": "object"}, "extra_info": {"type": "object"}}, "required": ["messaging_object"]})
         }
@@ -163,14 +203,14 @@ fn body_schema(kind: &str) -> Option<Value> {
             "properties": {"item_type": {"const": "PRODUCT_ITEM"}, "requests": {"type": "array", "items": {
                 "type": "object", "properties": {"method": {"enum": ["CREATE", "UPDATE", "DELETE"]}, "data": {"type": "object", "required": ["id"]}},
                 "required": ["method", "data"]}}},
-            "required": ["item_type", "requests"]}),
+            "required": ["item_type"]}),
         "feed" => {
             return Some(
                 json!({"required": true, "content": {"text/csv": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}, "text/tab-separated-values": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}}}),
             );
         }
         "customer_message" => object(
-            json!({"phone_number_id": {"type": "string"}, "text": {"type": "string"}}),
+            json!({"phone_number_id": {"type": "string", "example": "100000000000001"}, "text": {"type": "string", "minLength": 1}}),
             json!(["phone_number_id", "text"]),
         ),
         "device" => object(
@@ -178,7 +218,7 @@ fn body_schema(kind: &str) -> Option<Value> {
             json!(["app_version"]),
         ),
         "item" => object(
-            json!({"quantity": {"type": "integer", "minimum": 0, "maximum": 99}, "from_message": {"type": "string"}}),
+            json!({"quantity": {"type": "integer", "minimum": 0, "maximum": 99}, "from_message": {"type": ["string", "null"]}}),
             json!(["quantity"]),
         ),
         "send_cart" => object(json!({"text": {"type": "string"}}), json!([])),
@@ -195,22 +235,41 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
     let q = |name: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "schema": schema});
     match (method, path) {
         ("get", "/sandbox/webhooks/deliveries") => vec![
-            q("after", json!({"type": "integer", "minimum": 0})),
+            q(
+                "after",
+                json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
+            ),
             q(
                 "limit",
-                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+                json!({"type": "integer", "minimum": 0, "maximum": U64_MAX, "default": 100,
+                       "description": "Clamped to 1..=1000"}),
             ),
             q(
                 "state",
                 json!({"enum": ["pending", "delivered", "dropped"]}),
             ),
         ],
+        ("get", "/sandbox/customers/{wa_id}/threads/{phone_number_id}") => vec![
+            q(
+                "before",
+                json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
+            ),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 0, "maximum": U64_MAX, "default": 100,
+                       "description": "Clamped to 1..=1000"}),
+            ),
+        ],
         ("get", "/{version}/{catalog_id}/products") => vec![
             q(
                 "limit",
-                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 25}),
+                json!({"type": "integer", "minimum": 0, "maximum": U64_MAX, "default": 25,
+                       "description": "Clamped to 1..=1000"}),
             ),
-            q("after", json!({"type": "integer", "minimum": 0})),
+            q(
+                "after",
+                json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
+            ),
         ],
         ("post", "/{version}/{phone_number_id}/whatsapp_commerce_settings") => vec![
             q(
@@ -233,7 +292,13 @@ pub fn document() -> Value {
         let mut params: Vec<Value> = path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": param_schema(name)}))
+            .map(|name| {
+                let mut p = json!({"name": name, "in": "path", "required": true, "schema": param_schema(name)});
+                if let Some(example) = param_example(name) {
+                    p["example"] = if name == "id" { json!(1) } else { json!(example) };
+                }
+                p
+            })
             .collect();
         params.extend(query_params(path, method));
         let mut op = json!({
@@ -301,11 +366,23 @@ mod tests {
         assert_eq!(body["required"], json!(["app_version"]));
         assert_eq!(body["additionalProperties"], false);
         let deliveries = "/sandbox/webhooks/deliveries";
+        // The server clamps `limit` to 1..=1000 rather than refusing it: any u64 is taken.
         assert_eq!(
             param(&doc, deliveries, "get", "limit")["schema"]["maximum"],
-            1000
+            u64::MAX
+        );
+        assert_eq!(
+            param(&doc, deliveries, "get", "limit")["schema"]["minimum"],
+            0
         );
         let redeliver = "/sandbox/webhooks/deliveries/{id}/redeliver";
+        assert_eq!(
+            param(&doc, redeliver, "post", "id")["schema"]["maximum"],
+            u64::MAX
+        );
+        let send = &doc["paths"]["/messages"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["oneOf"][0];
+        assert_eq!(send["required"], json!(["messaging_product", "to", "text"]));
         assert_eq!(
             param(&doc, redeliver, "post", "id")["schema"]["type"],
             "integer"
@@ -329,7 +406,7 @@ mod tests {
         ] {
             assert_eq!(crate::doors::graph_version(v), matches, "{v}");
         }
-        assert_eq!(WA_ID_PATTERN, r"^\+*[0-9]{1,15}$");
+        assert_eq!(WA_ID_PATTERN, r"^\+?[0-9]{1,15}$");
         for (w, matches) in [
             ("15551230001", true),
             ("+15551230001", true),
@@ -338,6 +415,8 @@ mod tests {
             ("1234567890123456", false),
             ("", false),
             ("+", false),
+            ("++1", false),
+            ("+123456789012345", true),
             ("alice", false),
             ("1555-123", false),
         ] {
