@@ -1,0 +1,357 @@
+//! The writer thread: commits queued writes in groups, keeps the log's running checksum, stores
+//! snapshots and deletes what they cover, and prunes history, a step at a time between commits.
+
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{db_err, to_i64};
+use crate::store::{Effect, Shared, StoreError, lock};
+use crate::webhooks::DeliveryState;
+
+/// The running checksum: FNV-1a (64 bits) over the previous checksum, the sequence number and
+/// the record's bytes.
+pub(super) fn chain_next(prev: u64, seq: u64, record: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in prev
+        .to_le_bytes()
+        .iter()
+        .chain(seq.to_le_bytes().iter())
+        .chain(record)
+    {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Checksums are stored as SQLite integers (signed): the same 64 bits.
+fn chain_to_sql(c: u64) -> i64 {
+    i64::from_le_bytes(c.to_le_bytes())
+}
+
+pub(super) fn chain_from_sql(c: i64) -> u64 {
+    u64::from_le_bytes(c.to_le_bytes())
+}
+
+/// Rows deleted per pruning step: pruning goes in small steps between commits, so it never
+/// holds up a commit for long.
+const PRUNE_STEP: usize = 500;
+
+pub(super) enum Write {
+    Record(u64, Vec<u8>, Vec<Effect>),
+    Effects(Vec<Effect>),
+    /// A snapshot covering every record up to this sequence.
+    Checkpoint(u64, Vec<u8>),
+    Prune(u64),
+}
+
+pub(super) struct Queue {
+    pub(super) next_ticket: u64,
+    pub(super) next_seq: u64,
+    pub(super) pending: Vec<(u64, Write)>,
+    pub(super) closed: bool,
+}
+
+pub(super) struct Writer {
+    pub(super) queue: Mutex<Queue>,
+    pub(super) ready: Condvar,
+}
+
+/// Fails the store when dropped during a panic of the writer thread.
+pub(super) struct PanicGuard<'a>(pub(super) &'a Shared);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        self.0.advance(
+            0,
+            Some(StoreError::Database("the writer thread stopped".into())),
+        );
+    }
+}
+
+pub(super) fn write_loop(
+    mut conn: Connection,
+    writer: &Writer,
+    shared: &Shared,
+    log_len: &std::sync::atomic::AtomicU64,
+    mut upkeep: Upkeep,
+) {
+    loop {
+        let batch = {
+            let mut q = lock(&writer.queue);
+            while q.pending.is_empty() && !q.closed && !upkeep.pending() {
+                q = writer.ready.wait(q).unwrap_or_else(PoisonError::into_inner);
+            }
+            if q.pending.is_empty() && q.closed {
+                return;
+            }
+            std::mem::take(&mut q.pending)
+        };
+        if !batch.is_empty() {
+            let last = batch.last().map_or(0, |(t, _)| *t);
+            match commit(&mut conn, batch, &mut upkeep, log_len) {
+                Ok(()) => shared.advance(last, None),
+                Err(e) => {
+                    shared.advance(0, Some(e));
+                    return;
+                }
+            }
+        }
+        if let Err(e) = upkeep_step(&mut conn, &mut upkeep, log_len) {
+            shared.advance(0, Some(e));
+            return;
+        }
+    }
+}
+
+/// The writer's housekeeping: what the latest snapshot covers, how far the log is deleted
+/// behind it, and history waiting to be pruned.
+pub(super) struct Upkeep {
+    pub(super) snapshot_seq: u64,
+    pub(super) compacted: u64,
+    pub(super) prune_before: Option<u64>,
+    /// The checksum of the last record written.
+    pub(super) chain: u64,
+}
+
+impl Upkeep {
+    fn pending(&self) -> bool {
+        self.compacted < self.snapshot_seq || self.prune_before.is_some()
+    }
+}
+
+fn commit(
+    conn: &mut Connection,
+    batch: Vec<(u64, Write)>,
+    upkeep: &mut Upkeep,
+    log_len: &std::sync::atomic::AtomicU64,
+) -> Result<(), StoreError> {
+    use std::sync::atomic::Ordering;
+    let tx = conn.transaction().map_err(db_err)?;
+    let mut last_seq = None;
+    for (_, write) in batch {
+        match write {
+            Write::Record(seq, record, effects) => {
+                upkeep.chain = chain_next(upkeep.chain, seq, &record);
+                tx.prepare_cached("INSERT INTO log (seq, record, chain) VALUES (?1, ?2, ?3)")
+                    .and_then(|mut s| {
+                        s.execute(params![to_i64(seq), record, chain_to_sql(upkeep.chain)])
+                    })
+                    .map_err(db_err)?;
+                last_seq = Some(seq);
+                log_len.fetch_add(1, Ordering::Relaxed);
+                for e in effects {
+                    apply(&tx, e)?;
+                }
+            }
+            Write::Effects(effects) => {
+                for e in effects {
+                    apply(&tx, e)?;
+                }
+            }
+            Write::Checkpoint(seq, state) => {
+                if seq <= upkeep.snapshot_seq {
+                    continue;
+                }
+                let at = to_i64(seq);
+                let chain: Option<i64> = tx
+                    .query_row("SELECT chain FROM log WHERE seq = ?1", [at], |r| r.get(0))
+                    .optional()
+                    .map_err(db_err)?
+                    .flatten();
+                tx.execute(
+                    "INSERT OR REPLACE INTO snapshot (seq, state, chain) VALUES (?1, ?2, ?3)",
+                    params![at, state, chain],
+                )
+                .and_then(|_| tx.execute("DELETE FROM snapshot WHERE seq < ?1", [at]))
+                .map_err(db_err)?;
+                // The records it covers go a step at a time, between commits.
+                upkeep.snapshot_seq = seq;
+            }
+            Write::Prune(before) => upkeep.prune_before = Some(before),
+        }
+    }
+    if let Some(seq) = last_seq {
+        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seq', ?1)")
+            .and_then(|mut s| s.execute([to_i64(seq)]))
+            .map_err(db_err)?;
+    }
+    tx.commit().map_err(db_err)
+}
+
+pub(super) fn state_code(s: DeliveryState) -> i64 {
+    match s {
+        DeliveryState::Pending => 0,
+        DeliveryState::Delivered => 1,
+        _ => 2,
+    }
+}
+
+pub(super) fn state_of(code: i64) -> DeliveryState {
+    match code {
+        0 => DeliveryState::Pending,
+        1 => DeliveryState::Delivered,
+        _ => DeliveryState::Dropped,
+    }
+}
+
+fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreError> {
+    match effect {
+        Effect::Entry(row) => tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO entries (number, wa_id, pos, id, at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.number.as_str(),
+                    row.wa_id.as_str(),
+                    to_i64(row.pos),
+                    row.id.as_str(),
+                    to_i64(row.at),
+                    row.body
+                ])
+            }),
+        Effect::EntryStatus {
+            number,
+            wa_id,
+            pos,
+            status,
+        } => tx
+            .prepare_cached(
+                "UPDATE entries SET body = CAST(json_set(CAST(body AS TEXT), '$.status', ?4) AS BLOB)
+                 WHERE number = ?1 AND wa_id = ?2 AND pos = ?3",
+            )
+            .and_then(|mut s| {
+                s.execute(params![number.as_str(), wa_id.as_str(), to_i64(pos), status])
+            }),
+        Effect::NewDelivery {
+            delivery: d,
+            parked,
+        } => tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO deliveries
+                 (id, waba_id, kind, body, created_at, next_attempt_at, state, parked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    to_i64(d.id),
+                    d.waba_id.as_str(),
+                    d.kind,
+                    &d.body[..],
+                    to_i64(d.created_at),
+                    d.next_attempt_at.map(to_i64),
+                    state_code(d.state),
+                    parked
+                ])
+            }),
+        Effect::Attempted {
+            id,
+            attempt,
+            state,
+            next_attempt_at,
+        } => {
+            let json = serde_json::to_string(&attempt)
+                .map_err(|e| StoreError::Database(format!("cannot encode an attempt: {e}")))?;
+            tx.prepare_cached(
+                "UPDATE deliveries SET attempts = json_insert(attempts, '$[#]', json(?2)),
+                 state = ?3, next_attempt_at = ?4 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    to_i64(id),
+                    json,
+                    state_code(state),
+                    next_attempt_at.map(to_i64)
+                ])
+            })
+        }
+        Effect::Redeliver { id, at } => tx.execute(
+            "UPDATE deliveries SET state = 0, next_attempt_at = ?2 WHERE id = ?1",
+            params![to_i64(id), to_i64(at)],
+        ),
+        Effect::Park { waba_id, parked } => tx.execute(
+            "UPDATE deliveries SET parked = ?2 WHERE waba_id = ?1 AND parked != ?2",
+            params![waba_id.as_str(), parked],
+        ),
+    }
+    .map(drop)
+    .map_err(db_err)
+}
+
+/// One step of housekeeping between commits: log records behind the snapshot, then history past
+/// the retention.
+fn upkeep_step(
+    conn: &mut Connection,
+    upkeep: &mut Upkeep,
+    log_len: &std::sync::atomic::AtomicU64,
+) -> Result<(), StoreError> {
+    use std::sync::atomic::Ordering;
+    if upkeep.compacted < upkeep.snapshot_seq {
+        let upto = upkeep
+            .snapshot_seq
+            .min(upkeep.compacted + PRUNE_STEP as u64);
+        conn.execute(
+            "DELETE FROM log WHERE seq > ?1 AND seq <= ?2",
+            params![to_i64(upkeep.compacted), to_i64(upto)],
+        )
+        .map_err(db_err)?;
+        log_len.fetch_sub(
+            log_len.load(Ordering::Relaxed).min(upto - upkeep.compacted),
+            Ordering::Relaxed,
+        );
+        upkeep.compacted = upto;
+        return Ok(());
+    }
+    if let Some(before) = upkeep.prune_before
+        && prune_step(conn, before)?
+    {
+        upkeep.prune_before = None;
+    }
+    Ok(())
+}
+
+/// Deletes one step of history older than `before` (thread messages, webhooks); answers whether
+/// nothing is left to delete.
+fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
+    let before = to_i64(before);
+    let step = to_i64(PRUNE_STEP as u64);
+    let tx = conn.transaction().map_err(db_err)?;
+    let entries = tx
+        .execute(
+            "DELETE FROM entries WHERE (number, wa_id, pos) IN
+             (SELECT number, wa_id, pos FROM entries WHERE at < ?1 LIMIT ?2)",
+            params![before, step],
+        )
+        .map_err(db_err)?;
+    // Webhooks past the retention go too, delivered or not: one still waiting for a callback
+    // after that long is history as well. Ids grow with time, so the oldest come first: the
+    // step reads the lowest ids and stops at the first one young enough to keep.
+    let old: Vec<i64> = {
+        let mut stmt = tx
+            .prepare_cached("SELECT id, created_at FROM deliveries ORDER BY id LIMIT ?1")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([step], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(db_err)?;
+        let mut old = Vec::new();
+        for row in rows {
+            let (id, created_at) = row.map_err(db_err)?;
+            if created_at >= before {
+                break;
+            }
+            old.push(id);
+        }
+        old
+    };
+    let deliveries = match old.last() {
+        Some(last) => tx
+            .execute("DELETE FROM deliveries WHERE id <= ?1", [last])
+            .map_err(db_err)?,
+        None => 0,
+    };
+    tx.commit().map_err(db_err)?;
+    Ok(entries < PRUNE_STEP && deliveries < PRUNE_STEP)
+}
