@@ -9,8 +9,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub(crate) const SPM: &str = r#"{"messaging_product":"whatsapp","to":"15551230001","type":"interactive","interactive":{"type":"product","body":{"text":"Today's pick"},"action":{"catalog_id":"300000000000001","product_retailer_id":"pear-1kg"}}}"#;
@@ -114,17 +114,29 @@ impl Report {
     }
 }
 
-fn load(port: u16, connections: usize, seconds: u64) -> Result<Report, String> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let errors = Arc::new(AtomicU64::new(0));
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
+/// Load threads that keep sending until stopped; each keeps its latencies (µs) where the
+/// reporter can take them.
+pub(crate) struct Load {
+    stop: Arc<AtomicBool>,
+    errors: Arc<AtomicU64>,
+    buckets: Vec<Arc<Mutex<Vec<u64>>>>,
+    threads: Vec<std::thread::JoinHandle<Result<(), String>>>,
+}
+
+impl Load {
+    pub(crate) fn start(port: u16, connections: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let errors = Arc::new(AtomicU64::new(0));
+        let mut buckets = Vec::new();
+        let mut threads = Vec::new();
+        for _ in 0..connections {
+            let bucket = Arc::new(Mutex::new(Vec::with_capacity(1 << 16)));
+            buckets.push(bucket.clone());
             let (stop, errors) = (stop.clone(), errors.clone());
-            std::thread::spawn(move || -> Result<Vec<u64>, String> {
+            threads.push(std::thread::spawn(move || -> Result<(), String> {
                 let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
                 stream.set_nodelay(true).map_err(|e| e.to_string())?;
                 let mut stream = BufReader::new(stream);
-                let mut lat = Vec::with_capacity(100_000);
                 while !stop.load(Ordering::Relaxed) {
                     let t = Instant::now();
                     let status = request(
@@ -134,32 +146,58 @@ fn load(port: u16, connections: usize, seconds: u64) -> Result<Report, String> {
                         "authorization: Bearer demo-token\r\n",
                         SPM,
                     )?;
-                    lat.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+                    let us = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    bucket
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(us);
                     if status != 200 {
                         errors.fetch_add(1, Ordering::Relaxed);
                     }
                 }
-                Ok(lat)
-            })
-        })
-        .collect();
+                Ok(())
+            }));
+        }
+        Load {
+            stop,
+            errors,
+            buckets,
+            threads,
+        }
+    }
+
+    /// Every latency since the last call, sorted.
+    pub(crate) fn take(&self) -> Vec<u64> {
+        let mut all = Vec::new();
+        for b in &self.buckets {
+            all.append(&mut b.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        }
+        all.sort_unstable();
+        all
+    }
+
+    pub(crate) fn finish(self) -> Result<u64, String> {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            t.join()
+                .map_err(|_| "a load thread panicked".to_owned())??;
+        }
+        Ok(self.errors.load(Ordering::Relaxed))
+    }
+}
+
+fn load(port: u16, connections: usize, seconds: u64) -> Result<Report, String> {
+    let load = Load::start(port, connections);
     let start = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for t in threads {
-        all.extend(
-            t.join()
-                .map_err(|_| "a load thread panicked".to_owned())??,
-        );
-    }
+    let latencies_us = load.take();
     let elapsed = start.elapsed().as_secs_f64();
-    all.sort_unstable();
+    let errors = load.finish()?;
     Ok(Report {
-        requests: all.len() as u64,
-        errors: errors.load(Ordering::Relaxed),
+        requests: latencies_us.len() as u64,
+        errors,
         seconds: elapsed,
-        latencies_us: all,
+        latencies_us,
     })
 }
 

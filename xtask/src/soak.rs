@@ -10,11 +10,12 @@
 
 use std::io::BufReader;
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::loadtest::{Killed, SPM, build_release, free_port, receiver, request, wacart, wait_up};
+use crate::loadtest::{
+    Killed, Load, SPM, build_release, free_port, receiver, request, wacart, wait_up,
+};
 
 struct Options {
     minutes: u64,
@@ -85,78 +86,6 @@ fn pct(sorted: &[u64], p: f64) -> f64 {
     }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i] as f64 / 1000.0
-}
-
-/// Load threads that keep sending until stopped; each keeps its latencies (µs) where the
-/// reporter can take them.
-struct Load {
-    stop: Arc<AtomicBool>,
-    errors: Arc<AtomicU64>,
-    buckets: Vec<Arc<Mutex<Vec<u64>>>>,
-    threads: Vec<std::thread::JoinHandle<Result<(), String>>>,
-}
-
-impl Load {
-    fn start(port: u16, connections: usize) -> Load {
-        let stop = Arc::new(AtomicBool::new(false));
-        let errors = Arc::new(AtomicU64::new(0));
-        let mut buckets = Vec::new();
-        let mut threads = Vec::new();
-        for _ in 0..connections {
-            let bucket = Arc::new(Mutex::new(Vec::with_capacity(1 << 16)));
-            buckets.push(bucket.clone());
-            let (stop, errors) = (stop.clone(), errors.clone());
-            threads.push(std::thread::spawn(move || -> Result<(), String> {
-                let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-                stream.set_nodelay(true).map_err(|e| e.to_string())?;
-                let mut stream = BufReader::new(stream);
-                while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    let status = request(
-                        &mut stream,
-                        "POST",
-                        "/v23.0/100000000000001/messages",
-                        "authorization: Bearer demo-token\r\n",
-                        SPM,
-                    )?;
-                    let us = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
-                    bucket
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(us);
-                    if status != 200 {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                Ok(())
-            }));
-        }
-        Load {
-            stop,
-            errors,
-            buckets,
-            threads,
-        }
-    }
-
-    /// Every latency since the last call, sorted.
-    fn take(&self) -> Vec<u64> {
-        let mut all = Vec::new();
-        for b in &self.buckets {
-            all.append(&mut b.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        }
-        all.sort_unstable();
-        all
-    }
-
-    fn finish(self) -> Result<u64, String> {
-        self.stop.store(true, Ordering::Relaxed);
-        for t in self.threads {
-            t.join()
-                .map_err(|_| "a load thread panicked".to_owned())??;
-        }
-        Ok(self.errors.load(Ordering::Relaxed))
-    }
 }
 
 fn open_window(port: u16) -> Result<(), String> {

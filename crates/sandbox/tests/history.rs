@@ -457,3 +457,40 @@ fn the_clock_never_moves_state_backwards() {
     assert!(sb.now() >= T0, "time already reached is kept: {}", sb.now());
     assert!(clock.now_millis() < sb.now());
 }
+
+#[test]
+fn a_cart_line_names_a_product_message_of_its_own_thread_only() {
+    let clock = ManualClock::new(T0);
+    let mut sb = open(Arc::new(MemoryStore::new()), &clock, Upkeep::default());
+    setup(&mut sb);
+    let (alice, bob) = (WaId::new(ALICE), WaId::new(BOB));
+    let _ = sb.customer_text(&alice, &n(), "hi").unwrap();
+    let _ = sb.customer_text(&bob, &n(), "hi").unwrap();
+    let first = sb
+        .send(&n(), spm(ALICE, "kale"), Door::Meta)
+        .unwrap()
+        .value
+        .id;
+    let kale = RetailerId::new("kale");
+    let refused = |sb: &mut Sandbox, from: &wacart_schema::MessageId| {
+        matches!(
+            sb.set_cart_item(&bob, "phone", &n(), &kale, 1, Some(from.clone())),
+            Err(wacart_sandbox::EngineError::UnknownMessage(m)) if m == *from
+        )
+    };
+    assert!(refused(&mut sb, &first), "Alice's message, in memory");
+    assert!(refused(
+        &mut sb,
+        &wacart_schema::MessageId::new("wamid.nothing")
+    ));
+    // Alice's first message leaves memory: still hers only.
+    for _ in 0..100 {
+        clock.advance(20);
+        let _ = sb.send(&n(), spm(ALICE, "kale"), Door::Meta).unwrap();
+    }
+    sb.store().flush().unwrap();
+    assert!(refused(&mut sb, &first), "Alice's message, in history");
+    let _ = sb
+        .set_cart_item(&alice, "phone", &n(), &kale, 1, Some(first))
+        .unwrap();
+}

@@ -117,20 +117,19 @@ async fn thread(
         .map_err(|_| Refusal::graph(codes::INVALID_PARAMETER, "before and limit are numbers"))?;
     let who = wa_id(&raw)?;
     let number = PhoneNumberId::new(number);
-    let mut messages = st.sandbox.run(|sb| sb.view_thread(&who, &number)).await?;
+    // Opening the thread reads it; then a page is shown: the latest by default.
+    st.sandbox.run(|sb| sb.read_thread(&who, &number)).await?;
     st.outbox.notify_one();
-    if page.before.is_some() || page.limit.is_some() {
-        let limit = page.limit.unwrap_or(THREAD_PAGE).clamp(1, 1000);
-        // Older messages are history: let every write so far land before reading it, without
-        // holding the engine.
-        let store = st.sandbox.read(|sb| sb.store());
-        if let Ok(flushed) = tokio::task::spawn_blocking(move || store.flush()).await {
-            flushed.map_err(EngineError::from)?;
-        }
-        messages = st
-            .sandbox
-            .read(|sb| sb.thread_page(&who, &number, page.before, limit))?;
+    let limit = page.limit.unwrap_or(THREAD_PAGE).clamp(1, 1000);
+    // Messages past the ones in memory are history: let every write so far land before reading
+    // them, without holding the engine.
+    let store = st.sandbox.read(|sb| sb.store());
+    if let Ok(flushed) = tokio::task::spawn_blocking(move || store.flush()).await {
+        flushed.map_err(EngineError::from)?;
     }
+    let messages = st
+        .sandbox
+        .read(|sb| sb.thread_page(&who, &number, page.before, limit))?;
     let before = messages.first().map(|m| m.position).filter(|p| *p > 0);
     Ok(errors::ok(
         &json!({"messages": messages, "paging": {"before": before}}),

@@ -4,6 +4,9 @@
 //!
 //! Timing is only ever asserted as a generous upper bound that proves a deadline exists.
 
+mod common;
+use common::free_port;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -15,14 +18,6 @@ use serde_json::Value;
 const PATIENCE: Duration = Duration::from_secs(15);
 
 const MESSAGES: &str = "/sandbox/customers/15551230001/messages";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The binary with the demo business in memory, and its port; killed on drop.
 struct Server {

@@ -1,18 +1,13 @@
 //! Durability through the real binary: kill the server (SIGKILL) in the middle of a stream of
 //! sends and cart changes, restart it on the same database, and find every acknowledged one.
 
+mod common;
+use common::free_port;
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn serve(db: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_wacart"))

@@ -54,10 +54,22 @@ impl Op for SetCartItem {
     type Output = ();
 
     fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        let key = state.cart_key(&self.wa_id, &self.device, &self.number)?;
+        // The product message it was added from must be in this customer's thread with this
+        // number: in memory, or found in history when the command was made.
+        if let Some(m) = &self.from {
+            let in_thread = self.from_history
+                || state
+                    .messages
+                    .get(m)
+                    .is_some_and(|(k, _)| k.0 == self.number && k.1 == self.wa_id);
+            if !in_thread {
+                return Err(EngineError::UnknownMessage(m.clone()));
+            }
+        }
         set_quantity(
             state,
-            &self.wa_id,
-            &self.device,
+            &key,
             &self.number,
             &self.retailer_id,
             self.quantity,
@@ -66,21 +78,20 @@ impl Op for SetCartItem {
     }
 }
 
+/// Sets the quantity of a line of the cart `key` (of `number`), under the cart rules.
 fn set_quantity(
     state: &mut State,
-    wa_id: &WaId,
-    device: &str,
+    key: &CartKey,
     number: &PhoneNumberId,
     retailer_id: &RetailerId,
     quantity: u32,
     from: Option<&MessageId>,
 ) -> Result<(), EngineError> {
-    let key = state.cart_key(wa_id, device, number)?;
     let settings = state.settings.settings(number);
     let catalog = linked_catalog(&state.settings, &state.catalogs, number)?;
     state
         .carts
-        .set_quantity(&key, catalog, settings, retailer_id, quantity, from)
+        .set_quantity(key, catalog, settings, retailer_id, quantity, from)
         .map_err(EngineError::Cart)
 }
 
@@ -104,15 +115,7 @@ impl Op for AddCartItem {
             .cart(&key)
             .map_or(0, |c| c.quantity_of(&self.retailer_id));
         let quantity = current.saturating_add(self.delta);
-        set_quantity(
-            state,
-            &self.wa_id,
-            &self.device,
-            &self.number,
-            &self.retailer_id,
-            quantity,
-            None,
-        )?;
+        set_quantity(state, &key, &self.number, &self.retailer_id, quantity, None)?;
         Ok(quantity)
     }
 }

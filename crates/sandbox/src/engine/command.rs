@@ -25,33 +25,15 @@ pub(crate) struct Record {
     pub(crate) command: Command,
 }
 
-/// Every command, as logged.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub(crate) enum Command {
-    Configure(Configure),
-    CreateTenant(CreateTenant),
-    SetCallback(SetCallback),
-    AddCustomer(AddCustomer),
-    SetDevice(SetDevice),
-    Send(SendMessage),
-    CustomerText(CustomerText),
-    ViewThread(ViewThread),
-    SetCartItem(SetCartItem),
-    AddCartItem(AddCartItem),
-    ViewCart(ViewCart),
-    SendCart(SendCart),
-    Forward(Forward),
-    CatalogBatch(CatalogBatch),
-    ImportFeed(ImportFeed),
-    UpdateSettings(UpdateSettings),
-    Attempt(AttemptOne),
-    Attempts(Attempts),
-    Redeliver(Redeliver),
-}
-
 macro_rules! commands {
     ($($variant:ident($op:ty)),* $(,)?) => {
+        /// Every command, as logged: each variant is one operation's arguments.
+        #[derive(Debug, Serialize, Deserialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        pub(crate) enum Command {
+            $($variant($op),)*
+        }
+
         $(impl From<$op> for Command {
             fn from(op: $op) -> Self {
                 Command::$variant(op)
@@ -70,6 +52,7 @@ macro_rules! commands {
     };
 }
 
+// The one list of commands: the variant names are the log's `op` values (snake_case).
 commands!(
     Configure(Configure),
     CreateTenant(CreateTenant),

@@ -138,26 +138,6 @@ impl Sandbox {
             .filter(|a| a.callback_url.is_some())
     }
 
-    /// Webhooks due now whose app has a callback, oldest first, with that app. Webhooks of apps
-    /// without a callback wait, kept, until one is set.
-    ///
-    /// # Errors
-    /// [`EngineError::Store`] when history cannot be read.
-    pub fn due_deliveries(
-        &mut self,
-        limit: usize,
-    ) -> Result<Vec<(Delivery, AppSpec)>, EngineError> {
-        let now = self.tick();
-        let due = self.store.due(now, limit)?;
-        Ok(due
-            .into_iter()
-            .filter_map(|d| {
-                let app = self.app(&d.waba_id)?.clone();
-                Some((d, app))
-            })
-            .collect())
-    }
-
     /// Every webhook in history, oldest first, once every write so far is durable.
     pub fn deliveries(&self) -> Vec<Delivery> {
         let _ = self.store.flush();

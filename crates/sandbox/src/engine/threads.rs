@@ -133,6 +133,23 @@ impl Sandbox {
         wa_id: &WaId,
         number: &PhoneNumberId,
     ) -> Result<Ack<Vec<MessageView>>, EngineError> {
+        let seq = self.read_thread(wa_id, number)?.seq;
+        Ok(Ack {
+            value: self.thread_page(wa_id, number, None, THREAD_PAGE)?,
+            seq,
+        })
+    }
+
+    /// The customer opens the thread without looking at a page of it: its unread messages
+    /// become read (nothing is logged when none is unread).
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownNumber`], [`EngineError::UnknownCustomer`].
+    pub fn read_thread(
+        &mut self,
+        wa_id: &WaId,
+        number: &PhoneNumberId,
+    ) -> Result<Ack<()>, EngineError> {
         self.tick();
         let unread = self
             .state
@@ -145,20 +162,14 @@ impl Sandbox {
             });
         let known =
             self.state.numbers.contains_key(number) && self.state.customers.contains_key(wa_id);
-        // Nothing unread: a plain read, nothing to log.
-        let seq = if unread || !known {
+        if unread || !known {
             self.run(ViewThread {
                 wa_id: wa_id.clone(),
                 number: number.clone(),
-            })?
-            .seq
+            })
         } else {
-            None
-        };
-        Ok(Ack {
-            value: self.thread_page(wa_id, number, None, THREAD_PAGE)?,
-            seq,
-        })
+            Ok(Ack::unlogged(()))
+        }
     }
 
     /// Up to `limit` messages of a thread before position `before` (the latest when `None`),
