@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wacart_schema::{
-    InboundMessage, MessageId, PhoneNumberId, WaId, WabaId, WebhookError, to_vec_ascii,
+    InboundMessage, MessageId, PhoneNumberId, UserId, WaId, WabaId, WebhookError, to_vec_ascii,
 };
 
 /// One attempt to deliver a webhook.
@@ -156,7 +156,32 @@ struct MetadataOut<'a> {
 struct StatusesValue<'a> {
     messaging_product: &'static str,
     metadata: MetadataOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contacts: Option<[ContactOut<'a>; 1]>,
     statuses: [&'a StatusOut<'a>; 1],
+}
+
+/// The customer as Meta shows them to this business: name, username, and the phone number only
+/// where Meta shares it; the BSUID always.
+#[derive(Clone, Copy)]
+pub(crate) struct Who<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) username: Option<&'a str>,
+    pub(crate) wa_id: Option<&'a WaId>,
+    pub(crate) user_id: Option<&'a UserId>,
+}
+
+impl<'a> Who<'a> {
+    fn contact(self) -> ContactOut<'a> {
+        ContactOut {
+            profile: ProfileOut {
+                name: self.name,
+                username: self.username,
+            },
+            wa_id: self.wa_id,
+            user_id: self.user_id,
+        }
+    }
 }
 
 /// One status, as the engine reports it.
@@ -165,7 +190,10 @@ pub(crate) struct StatusOut<'a> {
     pub(crate) status: &'a str,
     /// Unix seconds.
     pub(crate) timestamp: u64,
-    pub(crate) recipient_id: &'a WaId,
+    /// The phone number: when the message went to it, or Meta shares it.
+    pub(crate) recipient_id: Option<&'a WaId>,
+    /// The BSUID: always, but on a `failed` status of a message sent to a phone number.
+    pub(crate) recipient_user_id: Option<&'a UserId>,
     pub(crate) biz_opaque_callback_data: Option<&'a str>,
     /// (code, details) of a `failed` status.
     pub(crate) failure: Option<(u32, &'a str)>,
@@ -178,7 +206,12 @@ impl Serialize for StatusOut<'_> {
         m.serialize_entry("id", self.id)?;
         m.serialize_entry("status", self.status)?;
         m.serialize_entry("timestamp", &self.timestamp.to_string())?;
-        m.serialize_entry("recipient_id", self.recipient_id)?;
+        if let Some(r) = self.recipient_id {
+            m.serialize_entry("recipient_id", r)?;
+        }
+        if let Some(u) = self.recipient_user_id {
+            m.serialize_entry("recipient_user_id", u)?;
+        }
         if let Some(b) = self.biz_opaque_callback_data {
             m.serialize_entry("biz_opaque_callback_data", b)?;
         }
@@ -216,12 +249,17 @@ struct PricingOut {
 #[derive(Serialize)]
 struct ContactOut<'a> {
     profile: ProfileOut<'a>,
-    wa_id: &'a WaId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wa_id: Option<&'a WaId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<&'a UserId>,
 }
 
 #[derive(Serialize)]
 struct ProfileOut<'a> {
     name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -254,10 +292,12 @@ fn envelope<V: Serialize>(waba_id: &WabaId, value: V) -> Vec<u8> {
     to_vec_ascii(&payload).unwrap_or_default()
 }
 
+/// A status webhook; `contact` is left out on `failed` statuses, as Meta does.
 pub(crate) fn status_body(
     waba_id: &WabaId,
     display: &str,
     number: &PhoneNumberId,
+    contact: Option<Who<'_>>,
     status: &StatusOut<'_>,
 ) -> Vec<u8> {
     let metadata = MetadataOut {
@@ -269,6 +309,7 @@ pub(crate) fn status_body(
         StatusesValue {
             messaging_product: "whatsapp",
             metadata,
+            contacts: contact.map(|w| [w.contact()]),
             statuses: [status],
         },
     )
@@ -278,18 +319,14 @@ pub(crate) fn message_body(
     waba_id: &WabaId,
     display: &str,
     number: &PhoneNumberId,
-    name: &str,
-    wa_id: &WaId,
+    who: Who<'_>,
     message: &InboundMessage,
 ) -> Vec<u8> {
     let metadata = MetadataOut {
         display_phone_number: display,
         phone_number_id: number,
     };
-    let contacts = [ContactOut {
-        profile: ProfileOut { name },
-        wa_id,
-    }];
+    let contacts = [who.contact()];
     envelope(
         waba_id,
         MessagesValue {

@@ -1,9 +1,9 @@
 //! Builders for the messages a commerce conversation needs. Required parts are constructor
 //! arguments, so a builder can only make a well-formed shape; `build` then checks the limits.
 
-use crate::ids::{CatalogId, MessageId, Recipient, RetailerId};
+use crate::ids::{CatalogId, MessageId, RetailerId};
 use crate::outbound::{
-    CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
+    Addressee, CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
     OutboundMessage, ProductAction, ProductItem, ProductListAction, ProductListMessage,
     ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
 };
@@ -31,10 +31,15 @@ pub enum ProductListKind {}
 #[derive(Clone, Copy, Debug)]
 pub enum CatalogKind {}
 
-fn envelope(to: impl Into<Recipient>, content: Content) -> OutboundMessage {
+fn envelope(to: impl Into<Addressee>, content: Content) -> OutboundMessage {
+    let (to, recipient) = match to.into() {
+        Addressee::Phone(p) => (Some(p), None),
+        Addressee::User(u) => (None, Some(u)),
+    };
     OutboundMessage {
         recipient_type: Some(RecipientType::Individual),
-        to: to.into(),
+        to,
+        recipient,
         context: None,
         biz_opaque_callback_data: None,
         content,
@@ -52,7 +57,7 @@ impl OutboundMessage {
     ///     .unwrap();
     /// assert_eq!(m.content.kind(), "text");
     /// ```
-    pub fn text(to: impl Into<Recipient>, body: impl Into<String>) -> MessageBuilder<TextKind> {
+    pub fn text(to: impl Into<Addressee>, body: impl Into<String>) -> MessageBuilder<TextKind> {
         let content = Content::Text(TextBody {
             body: body.into(),
             preview_url: None,
@@ -62,7 +67,7 @@ impl OutboundMessage {
 
     /// A single-product message.
     pub fn product(
-        to: impl Into<Recipient>,
+        to: impl Into<Addressee>,
         catalog_id: impl Into<CatalogId>,
         retailer_id: impl Into<RetailerId>,
     ) -> MessageBuilder<ProductKind> {
@@ -92,7 +97,7 @@ impl OutboundMessage {
     /// assert_eq!(err.to_string(), "interactive.action.sections: 131009: must hold at least one section");
     /// ```
     pub fn product_list(
-        to: impl Into<Recipient>,
+        to: impl Into<Addressee>,
         catalog_id: impl Into<CatalogId>,
         header: impl Into<String>,
         body: impl Into<String>,
@@ -114,7 +119,7 @@ impl OutboundMessage {
 
     /// A catalog message with its body.
     pub fn catalog(
-        to: impl Into<Recipient>,
+        to: impl Into<Addressee>,
         body: impl Into<String>,
     ) -> MessageBuilder<CatalogKind> {
         let content = Content::Interactive(Interactive::CatalogMessage(CatalogMessage {

@@ -125,6 +125,47 @@ id_newtype!(
     /// Personal data: `Debug` masks all but the last four digits.
     WaId, phone
 );
+id_newtype!(
+    /// A business-scoped user id (BSUID): the customer as one business portfolio knows them,
+    /// `US.13491208655302741918`: the ISO 3166 alpha-2 code of the customer's country, a period,
+    /// and 1 to 128 letters and digits. A parent BSUID (shared by a managed business's
+    /// portfolios) has `ENT.` after the period: `US.ENT.11815799212886844830`.
+    UserId, plain
+);
+
+impl UserId {
+    /// Most letters and digits after the prefix.
+    pub const MAX_ID_CHARS: usize = 128;
+
+    /// Whether `text` is written as a BSUID or parent BSUID.
+    ///
+    /// ```
+    /// use wacart_schema::UserId;
+    /// assert!(UserId::is_valid("US.13491208655302741918"));
+    /// assert!(UserId::is_valid("US.ENT.11815799212886844830"));
+    /// for bad in ["16505551234", "us.1349", "US.", "US.13-49", "USA.1349", "US.ENT."] {
+    ///     assert!(!UserId::is_valid(bad), "{bad}");
+    /// }
+    /// ```
+    pub fn is_valid(text: &str) -> bool {
+        let b = text.as_bytes();
+        if b.len() < 4 || !b[0].is_ascii_uppercase() || !b[1].is_ascii_uppercase() || b[2] != b'.'
+        {
+            return false;
+        }
+        let rest = &text[3..];
+        let id = rest.strip_prefix("ENT.").unwrap_or(rest);
+        !id.is_empty()
+            && id.len() <= Self::MAX_ID_CHARS
+            && id.bytes().all(|c| c.is_ascii_alphanumeric())
+    }
+
+    /// Whether it is a parent BSUID (`CC.ENT.…`).
+    pub fn is_parent(&self) -> bool {
+        self.0.get(2..7) == Some(".ENT.")
+    }
+}
+
 /// Why a text is not a [`WaId`]. The text itself is not repeated: it is personal data.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

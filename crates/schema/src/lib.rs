@@ -7,6 +7,7 @@ mod graph;
 mod ids;
 mod money;
 mod outbound;
+mod read;
 mod response;
 mod validate;
 mod webhook;
@@ -19,15 +20,16 @@ pub use graph::{
     ItemsBatchResponse, SuccessResponse,
 };
 pub use ids::{
-    CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, WaId, WaIdError,
-    WabaId,
+    CatalogId, MaskedPhone, MessageId, PhoneNumberId, Recipient, RetailerId, UserId, WaId,
+    WaIdError, WabaId,
 };
 pub use money::{Price, PriceError};
 pub use outbound::{
-    CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
+    Addressee, CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
     OutboundMessage, ProductAction, ProductItem, ProductListAction, ProductListMessage,
     ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
 };
+pub use read::{MarkRead, MessagesRequest};
 pub use response::{
     D360ErrorResponse, D360Meta, ErrorData, ErrorDetails, GraphError, GraphErrorResponse,
     KALEYRA_REF_MAX, KALEYRA_WA_SOURCES, KaleyraExtraInfo, KaleyraRequest, KaleyraResponse,
@@ -35,12 +37,13 @@ pub use response::{
 };
 pub use validate::{
     Dialect, InputError, Options, Violation, Violations, limits, validate_json,
-    validate_kaleyra_value, validate_value,
+    validate_kaleyra_value, validate_messages_json, validate_value,
 };
 pub use webhook::{
-    Change, ChangeValue, Contact, Entry, Event, InboundContent, InboundMessage, InboundText,
-    MessageContext, Metadata, Order, OrderItem, Pricing, Profile, ReferredProduct, Status,
-    StatusKind, Timestamp, WebhookError, WebhookPayload,
+    Change, ChangeValue, Contact, Entry, Event, InboundContent, InboundMedia, InboundMessage,
+    InboundText, InteractiveReply, Location, MessageContext, Metadata, Order, OrderItem, Pricing,
+    Profile, Reaction, ReferredProduct, ReplyChoice, Status, StatusKind, Timestamp, WebhookError,
+    WebhookPayload,
 };
 
 /// Reads one outbound message as raw bytes, in either shape a door takes: Meta's body, or

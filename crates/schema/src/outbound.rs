@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::ids::{CatalogId, MessageId, Recipient, RetailerId};
+use crate::ids::{CatalogId, MessageId, Recipient, RetailerId, UserId};
 use crate::wire::wire_enum;
 
 /// One outbound message: the envelope and its content.
@@ -14,14 +14,70 @@ use crate::wire::wire_enum;
 pub struct OutboundMessage {
     /// `individual` (the default when absent) or `group`.
     pub recipient_type: Option<RecipientType>,
-    /// The customer: digits with an optional leading `+`.
-    pub to: Recipient,
+    /// The customer's phone number: digits with an optional leading `+`. When both `to` and
+    /// `recipient` are given, `to` wins.
+    pub to: Option<Recipient>,
+    /// The customer's business-scoped user id (BSUID or parent BSUID), instead of `to`.
+    pub recipient: Option<UserId>,
     /// The message this one replies to, if any.
     pub context: Option<ReplyTo>,
     /// Up to 512 characters, echoed on this message's status webhooks.
     pub biz_opaque_callback_data: Option<String>,
     /// What the message says: its `type` and the object of that name.
     pub content: Content,
+}
+
+/// Who a message goes to: a phone number (`to`) or a business-scoped user id (`recipient`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Addressee {
+    /// `to`: a phone number, digits with an optional leading `+`.
+    Phone(Recipient),
+    /// `recipient`: a BSUID or parent BSUID.
+    User(UserId),
+}
+
+impl From<Recipient> for Addressee {
+    fn from(r: Recipient) -> Self {
+        Addressee::Phone(r)
+    }
+}
+
+impl From<&str> for Addressee {
+    fn from(s: &str) -> Self {
+        Addressee::Phone(Recipient::new(s))
+    }
+}
+
+impl From<String> for Addressee {
+    fn from(s: String) -> Self {
+        Addressee::Phone(Recipient::new(s))
+    }
+}
+
+impl From<UserId> for Addressee {
+    fn from(u: UserId) -> Self {
+        Addressee::User(u)
+    }
+}
+
+impl OutboundMessage {
+    /// Who it goes to: `to` when present (it wins over `recipient`), else `recipient`.
+    pub fn addressee(&self) -> Option<Addressee> {
+        match (&self.to, &self.recipient) {
+            (Some(to), _) => Some(Addressee::Phone(to.clone())),
+            (None, Some(user)) => Some(Addressee::User(user.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// What the send response echoes as `contacts[].input`: `to`, else `recipient`.
+    pub fn input(&self) -> &str {
+        match (&self.to, &self.recipient) {
+            (Some(to), _) => to.as_str(),
+            (None, Some(user)) => user.as_str(),
+            (None, None) => "",
+        }
+    }
 }
 
 wire_enum! {
@@ -319,7 +375,12 @@ impl Serialize for OutboundMessage {
         if let Some(rt) = &self.recipient_type {
             map.serialize_entry("recipient_type", rt)?;
         }
-        map.serialize_entry("to", &self.to)?;
+        if let Some(to) = &self.to {
+            map.serialize_entry("to", to)?;
+        }
+        if let Some(r) = &self.recipient {
+            map.serialize_entry("recipient", r)?;
+        }
         map.serialize_entry("type", self.content.kind())?;
         match &self.content {
             Content::Text(t) => map.serialize_entry("text", t)?,
@@ -360,7 +421,11 @@ impl<'de> Deserialize<'de> for OutboundMessage {
             return Err(D::Error::custom("messaging_product must be \"whatsapp\""));
         }
         let recipient_type = field(take("recipient_type"))?;
-        let to = field(take("to"))?.ok_or_else(|| D::Error::missing_field("to"))?;
+        let to = field(take("to"))?;
+        let recipient = field(take("recipient"))?;
+        if to.is_none() && recipient.is_none() {
+            return Err(D::Error::missing_field("to"));
+        }
         let context = field(take("context"))?;
         let biz_opaque_callback_data = field(take("biz_opaque_callback_data"))?;
         let kind: String = field(take("type"))?.unwrap_or_else(|| "text".to_owned());
@@ -380,6 +445,7 @@ impl<'de> Deserialize<'de> for OutboundMessage {
         Ok(OutboundMessage {
             recipient_type,
             to,
+            recipient,
             context,
             biz_opaque_callback_data,
             content,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::codes;
-use crate::ids::{MessageId, WaId};
+use crate::ids::{MessageId, UserId, WaId};
 use crate::outbound::OutboundMessage;
 use crate::validate::Violation;
 use crate::wire::wire_struct;
@@ -25,10 +25,12 @@ wire_struct! {
 wire_struct! {
     /// `contacts[]` of a send response.
     pub struct SendContact {
-        /// `to` as it was sent.
+        /// `to` (or `recipient`) as it was sent.
         input: req String = "input",
-        /// The customer's WhatsApp id.
-        wa_id: req WaId = "wa_id",
+        /// The customer's phone number, when the message was sent to it.
+        wa_id: opt WaId = "wa_id",
+        /// The customer's BSUID, when the message was sent to it (and not also to a number).
+        user_id: opt UserId = "user_id",
     }
 }
 
@@ -43,13 +45,28 @@ wire_struct! {
 }
 
 impl SendResponse {
-    /// The response for one accepted message.
+    /// The response for one message accepted for a phone number.
     pub fn new(input: impl Into<String>, wa_id: WaId, id: MessageId) -> Self {
+        Self::with_contact(input.into(), Some(wa_id), None, id)
+    }
+
+    /// The response for one message accepted for a business-scoped user id (`recipient`).
+    pub fn for_user(input: impl Into<String>, user_id: UserId, id: MessageId) -> Self {
+        Self::with_contact(input.into(), None, Some(user_id), id)
+    }
+
+    fn with_contact(
+        input: String,
+        wa_id: Option<WaId>,
+        user_id: Option<UserId>,
+        id: MessageId,
+    ) -> Self {
         SendResponse {
             messaging_product: "whatsapp".to_owned(),
             contacts: vec![SendContact {
-                input: input.into(),
+                input,
                 wa_id,
+                user_id,
                 extra: Map::new(),
             }],
             messages: vec![SentMessage {

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::ids::{CatalogId, MessageId, PhoneNumberId, RetailerId, WaId};
+use crate::ids::{CatalogId, MessageId, PhoneNumberId, RetailerId, UserId, WaId};
 use crate::money::Price;
 use crate::response::ErrorDetails;
 use crate::wire::{Key, wire_enum, wire_struct};
@@ -72,12 +72,17 @@ wire_struct! {
 }
 
 wire_struct! {
-    /// `contacts[]`: who wrote.
+    /// `contacts[]`: who wrote, or who a status is about.
     pub struct Contact {
         /// The customer's profile.
         profile: opt Profile = "profile",
-        /// The customer's WhatsApp id.
-        wa_id: req WaId = "wa_id",
+        /// The customer's phone number; left out when they use a username and the business has
+        /// not reached them by phone in the last 30 days.
+        wa_id: opt WaId = "wa_id",
+        /// The customer's business-scoped user id (BSUID); in every webhook since April 2026.
+        user_id: opt UserId = "user_id",
+        /// The parent BSUID, when the business has parent BSUIDs enabled.
+        parent_user_id: opt UserId = "parent_user_id",
     }
 }
 
@@ -86,6 +91,8 @@ wire_struct! {
     pub struct Profile {
         /// The customer's display name.
         name: opt String = "name",
+        /// The customer's username, when they have one (not on `sent` statuses).
+        username: opt String = "username",
     }
 }
 
@@ -133,8 +140,10 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InboundMessage {
-    /// The customer's WhatsApp id.
-    pub from: WaId,
+    /// The customer's phone number; left out when Meta does not share it (see [`Contact`]).
+    pub from: Option<WaId>,
+    /// The customer's business-scoped user id (BSUID).
+    pub from_user_id: Option<UserId>,
     /// The message id; for an order, the order's id.
     pub id: MessageId,
     /// When it was sent.
@@ -157,6 +166,14 @@ pub enum InboundContent {
     Text(InboundText),
     /// `type: "order"`: the customer sent a cart.
     Order(Order),
+    /// `type: "interactive"`: a tap on a reply button or a list row.
+    Interactive(InteractiveReply),
+    /// `type: "reaction"`: an emoji on a message (an empty one removes it).
+    Reaction(Reaction),
+    /// `type: "image"`: a photo, to fetch with the media API.
+    Image(InboundMedia),
+    /// `type: "location"`: a shared location.
+    Location(Location),
     /// `type: "unsupported"`: WhatsApp could not show it; see `errors`.
     Unsupported,
     /// Any other type, with the object under its name (`Null` when absent).
@@ -174,6 +191,10 @@ impl InboundContent {
         match self {
             InboundContent::Text(_) => "text",
             InboundContent::Order(_) => "order",
+            InboundContent::Interactive(_) => "interactive",
+            InboundContent::Reaction(_) => "reaction",
+            InboundContent::Image(_) => "image",
+            InboundContent::Location(_) => "location",
             InboundContent::Unsupported => "unsupported",
             InboundContent::Other { kind, .. } => kind,
         }
@@ -185,6 +206,68 @@ wire_struct! {
     pub struct InboundText {
         /// What the customer wrote.
         body: req String = "body",
+    }
+}
+
+wire_struct! {
+    /// `interactive` of an inbound message: which button or row the customer tapped.
+    pub struct InteractiveReply {
+        /// `button_reply` or `list_reply`.
+        kind: req String = "type",
+        /// The reply button tapped.
+        button_reply: opt ReplyChoice = "button_reply",
+        /// The list row chosen.
+        list_reply: opt ReplyChoice = "list_reply",
+    }
+}
+
+wire_struct! {
+    /// A button or list row, as the business defined it.
+    pub struct ReplyChoice {
+        /// The id the business gave it.
+        id: req String = "id",
+        /// Its title.
+        title: req String = "title",
+        /// A list row's description.
+        description: opt String = "description",
+    }
+}
+
+wire_struct! {
+    /// `reaction` of an inbound message.
+    pub struct Reaction {
+        /// The message reacted to.
+        message_id: req MessageId = "message_id",
+        /// The emoji; absent or empty when the customer removed their reaction.
+        emoji: opt String = "emoji",
+    }
+}
+
+wire_struct! {
+    /// `image` (and other media) of an inbound message.
+    pub struct InboundMedia {
+        /// The media id, for `GET /{version}/{media_id}`.
+        id: req String = "id",
+        /// `image/jpeg`.
+        mime_type: opt String = "mime_type",
+        /// SHA-256 of the file, hex.
+        sha256: opt String = "sha256",
+        /// The customer's caption.
+        caption: opt String = "caption",
+    }
+}
+
+wire_struct! {
+    /// `location` of an inbound message.
+    pub struct Location {
+        /// Degrees.
+        latitude: req f64 = "latitude",
+        /// Degrees.
+        longitude: req f64 = "longitude",
+        /// The place's name.
+        name: opt String = "name",
+        /// Its address.
+        address: opt String = "address",
     }
 }
 
@@ -249,8 +332,11 @@ wire_struct! {
         status: req StatusKind = "status",
         /// When.
         timestamp: req Timestamp = "timestamp",
-        /// The customer.
-        recipient_id: req WaId = "recipient_id",
+        /// The customer's phone number; left out when the message went to their BSUID and
+        /// Meta does not share their number.
+        recipient_id: opt WaId = "recipient_id",
+        /// The customer's BSUID (not on a `failed` status of a message sent to a phone number).
+        recipient_user_id: opt UserId = "recipient_user_id",
         /// Echo of the send's `biz_opaque_callback_data`.
         biz_opaque_callback_data: opt String = "biz_opaque_callback_data",
         /// Conversation details (older pricing), kept as JSON.
@@ -310,7 +396,12 @@ impl Serialize for InboundMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("from", &self.from)?;
+        if let Some(from) = &self.from {
+            map.serialize_entry("from", from)?;
+        }
+        if let Some(user) = &self.from_user_id {
+            map.serialize_entry("from_user_id", user)?;
+        }
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("timestamp", &self.timestamp)?;
         if let Some(c) = &self.context {
@@ -320,6 +411,10 @@ impl Serialize for InboundMessage {
         match &self.content {
             InboundContent::Text(t) => map.serialize_entry("text", t)?,
             InboundContent::Order(o) => map.serialize_entry("order", o)?,
+            InboundContent::Interactive(i) => map.serialize_entry("interactive", i)?,
+            InboundContent::Reaction(r) => map.serialize_entry("reaction", r)?,
+            InboundContent::Image(i) => map.serialize_entry("image", i)?,
+            InboundContent::Location(l) => map.serialize_entry("location", l)?,
             InboundContent::Unsupported => {}
             InboundContent::Other { kind, body } => {
                 if !body.is_null() {
@@ -350,13 +445,14 @@ impl<'de> Deserialize<'de> for InboundMessage {
                 mut map: A,
             ) -> Result<InboundMessage, A::Error> {
                 use serde::de::Error;
-                let (mut from, mut id, mut timestamp, mut kind) =
-                    (None, None, None, None::<String>);
+                let (mut from, mut from_user_id, mut id, mut timestamp, mut kind) =
+                    (None, None, None, None, None::<String>);
                 let (mut context, mut text, mut order, mut errors) = (None, None, None, None);
                 let mut extra = Map::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
                         "from" => from = Some(map.next_value()?),
+                        "from_user_id" => from_user_id = Some(map.next_value()?),
                         "id" => id = Some(map.next_value()?),
                         "timestamp" => timestamp = Some(map.next_value()?),
                         "type" => kind = Some(map.next_value()?),
@@ -371,6 +467,14 @@ impl<'de> Deserialize<'de> for InboundMessage {
                     }
                 }
                 let kind = kind.ok_or_else(|| A::Error::missing_field("type"))?;
+                let mut typed_body = match kind.as_str() {
+                    "interactive" | "reaction" | "image" | "location" => Some(
+                        extra
+                            .remove(kind.as_str())
+                            .ok_or_else(|| A::Error::missing_field("the object named by type"))?,
+                    ),
+                    _ => None,
+                };
                 let mut keep =
                     |key: &str, v: Result<Value, serde_json::Error>| -> Result<(), A::Error> {
                         extra.insert(key.to_owned(), v.map_err(A::Error::custom)?);
@@ -386,6 +490,20 @@ impl<'de> Deserialize<'de> for InboundMessage {
                             .ok_or_else(|| A::Error::missing_field("order"))?,
                     ),
                     "unsupported" => InboundContent::Unsupported,
+                    "interactive" | "reaction" | "image" | "location" => {
+                        let body = typed_body.take().unwrap_or(Value::Null);
+                        let typed = |v: Value| -> Result<InboundContent, serde_json::Error> {
+                            Ok(match kind.as_str() {
+                                "interactive" => {
+                                    InboundContent::Interactive(serde_json::from_value(v)?)
+                                }
+                                "reaction" => InboundContent::Reaction(serde_json::from_value(v)?),
+                                "image" => InboundContent::Image(serde_json::from_value(v)?),
+                                _ => InboundContent::Location(serde_json::from_value(v)?),
+                            })
+                        };
+                        typed(body).map_err(A::Error::custom)?
+                    }
                     _ => InboundContent::Other {
                         kind: String::new(),
                         body: Value::Null,
@@ -405,8 +523,12 @@ impl<'de> Deserialize<'de> for InboundMessage {
                     }
                     known => known,
                 };
+                if from.is_none() && from_user_id.is_none() {
+                    return Err(A::Error::missing_field("from"));
+                }
                 Ok(InboundMessage {
-                    from: from.ok_or_else(|| A::Error::missing_field("from"))?,
+                    from,
+                    from_user_id,
                     id: id.ok_or_else(|| A::Error::missing_field("id"))?,
                     timestamp: timestamp.ok_or_else(|| A::Error::missing_field("timestamp"))?,
                     context,
@@ -461,7 +583,10 @@ impl WebhookPayload {
                 let md = v.metadata.as_ref();
                 let messages = v.messages.iter().map(move |m| Event::Message {
                     metadata: md,
-                    contact: v.contacts.iter().find(|c| c.wa_id == m.from),
+                    contact: v.contacts.iter().find(|c| {
+                        (m.from.is_some() && c.wa_id == m.from)
+                            || (m.from_user_id.is_some() && c.user_id == m.from_user_id)
+                    }),
                     message: m,
                 });
                 let statuses = v.statuses.iter().map(move |s| Event::Status {
@@ -529,7 +654,8 @@ impl InboundMessage {
     /// An inbound message with this content and no context or errors.
     pub fn new(from: WaId, id: MessageId, timestamp: Timestamp, content: InboundContent) -> Self {
         InboundMessage {
-            from,
+            from: Some(from),
+            from_user_id: None,
             id,
             timestamp,
             context: None,

@@ -10,7 +10,7 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use wacart_sandbox::{DeliveryState, Device, EngineError, Platform, THREAD_PAGE};
+use wacart_sandbox::{CustomerInput, DeliveryState, Device, EngineError, Platform, THREAD_PAGE};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
@@ -19,10 +19,13 @@ use crate::errors::{self, Refusal, Shape};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/sandbox/customers/{wa_id}", get(profile).put(set_profile))
         .route(
             "/sandbox/customers/{wa_id}/messages",
             post(customer_message),
         )
+        .route("/sandbox/customers/{wa_id}/messages/{wamid}/tap", post(tap))
+        .route("/sandbox/customers/{wa_id}/messages/{wamid}/react", post(react))
         .route("/sandbox/customers/{wa_id}/threads/{number}", get(thread))
         .route("/sandbox/customers/{wa_id}/devices/{device}", put(device))
         .route(
@@ -75,11 +78,29 @@ pub(crate) fn wa_id(raw: &str) -> Result<WaId, Refusal> {
         })
 }
 
+/// What the customer sends: exactly one of `text`, `location`; `reply_to` quotes a message of
+/// the thread.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CustomerMessage {
     phone_number_id: PhoneNumberId,
-    text: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    location: Option<LocationBody>,
+    #[serde(default)]
+    reply_to: Option<MessageId>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocationBody {
+    latitude: f64,
+    longitude: f64,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
 }
 
 async fn customer_message(
@@ -90,12 +111,124 @@ async fn customer_message(
     let raw = errors::path(Shape::Graph, path)?;
     let who = wa_id(&raw)?;
     let m: CustomerMessage = body(b).await?;
+    let input = match (m.text, m.location) {
+        (Some(body), None) => CustomerInput::Text { body },
+        (None, Some(l)) => CustomerInput::Location {
+            latitude: l.latitude,
+            longitude: l.longitude,
+            name: l.name,
+            address: l.address,
+        },
+        _ => {
+            return Err(Refusal::graph(
+                codes::INVALID_PARAMETER,
+                "a customer message has exactly one of text or location",
+            ));
+        }
+    };
     let id = st
         .sandbox
-        .run(|sb| sb.customer_text(&who, &m.phone_number_id, &m.text))
+        .run(|sb| sb.customer_send(&who, &m.phone_number_id, input, m.reply_to.as_ref()))
         .await?;
     st.outbox.notify_one();
     Ok(errors::ok(&json!({"id": id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TapBody {
+    id: String,
+}
+
+/// The customer taps a reply button or list row (by the id the business gave it).
+async fn tap(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    b: Body,
+) -> Result<Response, Refusal> {
+    let (raw, wamid) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let t: TapBody = body(b).await?;
+    let id = st
+        .sandbox
+        .run(|sb| sb.tap(&who, &MessageId::new(wamid), &t.id))
+        .await?;
+    st.outbox.notify_one();
+    Ok(errors::ok(&json!({"id": id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReactBody {
+    emoji: String,
+}
+
+/// The customer reacts to a message (an empty emoji removes the reaction).
+async fn react(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    b: Body,
+) -> Result<Response, Refusal> {
+    let (raw, wamid) = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let r: ReactBody = body(b).await?;
+    let id = st
+        .sandbox
+        .run(|sb| sb.react(&who, &MessageId::new(wamid), &r.emoji))
+        .await?;
+    st.outbox.notify_one();
+    Ok(errors::ok(&json!({"id": id})))
+}
+
+/// A profile change: `name`, `username` (`null` removes it). Absent fields stay as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, with = "present")]
+    username: Option<Option<String>>,
+}
+
+/// `Some(None)` for a field present as `null`, `None` for an absent one.
+mod present {
+    use serde::{Deserialize, Deserializer};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+async fn profile(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, Refusal> {
+    let raw = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let view = st.sandbox.read(|sb| {
+        sb.profile(&who).map(|(name, username)| {
+            let devices = sb.devices(&who).cloned().unwrap_or_default();
+            json!({"wa_id": who, "name": name, "username": username, "devices": devices})
+        })
+    });
+    view.map(|v| errors::ok(&v))
+        .ok_or_else(|| EngineError::UnknownCustomer.into())
+}
+
+async fn set_profile(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    b: Body,
+) -> Result<Response, Refusal> {
+    let raw = errors::path(Shape::Graph, path)?;
+    let who = wa_id(&raw)?;
+    let p: ProfileBody = body(b).await?;
+    st.sandbox
+        .run(|sb| sb.set_profile(&who, p.name, p.username))
+        .await?;
+    profile(State(st), Ok(Path(raw))).await
 }
 
 #[derive(Deserialize)]
@@ -131,8 +264,10 @@ async fn thread(
         .sandbox
         .read(|sb| sb.thread_page(&who, &number, page.before, limit))?;
     let before = messages.first().map(|m| m.position).filter(|p| *p > 0);
+    let status = st.sandbox.read(|sb| sb.thread_status(&who, &number));
     Ok(errors::ok(
-        &json!({"messages": messages, "paging": {"before": before}}),
+        &json!({"typing": status.typing, "read_upto": status.read_upto,
+                "messages": messages, "paging": {"before": before}}),
     ))
 }
 

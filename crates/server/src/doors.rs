@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use wacart_sandbox::{Door, EngineError};
 use wacart_schema::{
     CatalogId, CommerceSettingsResponse, InputError, ItemsBatchRequest, KaleyraResponse,
-    OutboundMessage, PhoneNumberId, Recipient, SendResponse, SuccessResponse, WaId, codes,
-    validate_json, validate_kaleyra_value,
+    MessagesRequest, OutboundMessage, PhoneNumberId, Recipient, SendResponse, SuccessResponse,
+    WaId, codes, validate_kaleyra_value, validate_messages_json,
 };
 
 use crate::AppState;
@@ -167,14 +167,44 @@ async fn accept(
     message: OutboundMessage,
     door: Door,
 ) -> Result<SendResponse, Refusal> {
-    let input = message.to.to_string();
+    let input = message.input().to_owned();
     let sent = state
         .sandbox
         .run(|sb| sb.send(number, message, door))
         .await
         .in_shape(shape)?;
     state.outbox.notify_one();
-    Ok(SendResponse::new(input, sent.wa_id, sent.id))
+    Ok(match sent.user_id {
+        Some(user) => SendResponse::for_user(input, user, sent.id),
+        None => SendResponse::new(input, sent.wa_id, sent.id),
+    })
+}
+
+/// The body of `…/messages` on Meta's and 360dialog's doors: a message to send, or a read
+/// receipt (with or without the typing indicator), answered `{"success": true}`.
+async fn messages(
+    state: &AppState,
+    shape: Shape,
+    number: &PhoneNumberId,
+    bytes: &[u8],
+    door: Door,
+) -> Result<Response, Refusal> {
+    let request = validate_messages_json(bytes, &validation_options(state))
+        .map_err(|e| invalid(shape, &e))?;
+    match request {
+        MessagesRequest::Send(message) => {
+            let sent = accept(state, shape, number, message, door).await?;
+            Ok(errors::ok(&sent))
+        }
+        MessagesRequest::Read(read) => {
+            state
+                .sandbox
+                .run(|sb| sb.mark_read(number, &read.message_id, read.typing_indicator))
+                .await
+                .in_shape(shape)?;
+            Ok(errors::ok(&SuccessResponse::ok()))
+        }
+    }
 }
 
 async fn meta_send(
@@ -185,10 +215,7 @@ async fn meta_send(
 ) -> Result<Response, Refusal> {
     let (number, _) = graph_node(&state, path, &headers, Node::Number)?;
     let bytes = message_body(Shape::Graph, &headers, body).await?;
-    let message = validate_json(&bytes, &validation_options(&state))
-        .map_err(|e| invalid(Shape::Graph, &e))?;
-    let sent = accept(&state, Shape::Graph, &number, message, Door::Meta).await?;
-    Ok(errors::ok(&sent))
+    messages(&state, Shape::Graph, &number, &bytes, Door::Meta).await
 }
 
 async fn d360_send(
@@ -207,10 +234,7 @@ async fn d360_send(
         .flatten()
         .ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))?;
     let bytes = message_body(Shape::D360, &headers, body).await?;
-    let message =
-        validate_json(&bytes, &validation_options(&state)).map_err(|e| invalid(Shape::D360, &e))?;
-    let sent = accept(&state, Shape::D360, &number, message, Door::Dialog360).await?;
-    Ok(errors::ok(&sent))
+    messages(&state, Shape::D360, &number, &bytes, Door::Dialog360).await
 }
 
 async fn kaleyra_send(
@@ -246,8 +270,7 @@ async fn kaleyra_send(
     let mut recipients: Vec<String> = Vec::new();
     for r in request
         .messaging_object
-        .to
-        .as_str()
+        .input()
         .split(',')
         .map(|r| WaId::normalized(r.trim()))
     {
@@ -267,7 +290,7 @@ async fn kaleyra_send(
     let mut failed = Vec::new();
     for r in recipients {
         let mut message = request.messaging_object.clone();
-        message.to = Recipient::new(r.clone());
+        message.to = Some(Recipient::new(r.clone()));
         match accept(&state, Shape::Kaleyra, &number, message, Door::Kaleyra).await {
             Ok(resp) => ids.extend(resp.message_id().cloned()),
             // The first refusal with nothing accepted yet is the answer; after that, the

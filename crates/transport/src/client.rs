@@ -5,8 +5,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use wacart_schema::{
     CatalogId, CommerceSettings, CommerceSettingsResponse, D360ErrorResponse, GraphErrorResponse,
-    ItemsBatchRequest, ItemsBatchResponse, KaleyraResponse, MessageId, Options, OutboundMessage,
-    SendResponse, SuccessResponse, WaId,
+    ItemsBatchRequest, ItemsBatchResponse, KaleyraResponse, MarkRead, MessageId, Options,
+    OutboundMessage,
+    SendResponse, SuccessResponse, UserId, WaId,
 };
 
 use crate::door::{Door, DoorKind, PreparedRequest};
@@ -21,8 +22,12 @@ use crate::retry::RetryPolicy;
 pub struct Receipt {
     /// The new message's id.
     pub message_id: MessageId,
-    /// The customer's WhatsApp id, when the door tells it (Meta and 360dialog do).
+    /// The customer's WhatsApp id, when the door tells it (Meta and 360dialog do, for a message
+    /// sent to a phone number).
     pub wa_id: Option<WaId>,
+    /// The customer's BSUID, when the message was sent to it (`recipient`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<UserId>,
     /// Which door answered.
     pub door: DoorKind,
 }
@@ -198,11 +203,39 @@ impl Client {
         let kind = self.door.kind();
         self.retry
             .run(|| async {
-                self.limiter.acquire(message.to.as_str()).await;
+                self.limiter.acquire(message.input()).await;
                 let answer = self.execute(&request).await?;
                 read_receipt(kind, answer)
             })
             .await
+    }
+
+    /// Marks an inbound message read (and, as WhatsApp does, every earlier one of its thread);
+    /// with `typing`, the customer sees "typing…" until the next message, 25 seconds at most.
+    /// Safe to retry: marking read twice changes nothing more.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on Kaleyra's door; the refusal (131009 for a message the number
+    /// did not receive) or transport failure otherwise.
+    pub async fn mark_read(&self, message_id: &MessageId, typing: bool) -> Result<(), Error> {
+        let mut read = MarkRead::new(message_id.clone());
+        if typing {
+            read = read.typing();
+        }
+        let request = self
+            .door
+            .read_request(&self.base, &read)
+            .map_err(|e| Error::Build(e.to_string()))?
+            .ok_or(Error::Unsupported { what: "mark_read" })?;
+        let answer: SuccessResponse = self.call_json(&request).await?;
+        if answer.success {
+            Ok(())
+        } else {
+            Err(Error::Decode {
+                door: self.door.kind(),
+                message: "`success` is false".to_owned(),
+            })
+        }
     }
 
     /// Sends a catalog batch: `POST /{version}/{catalog_id}/items_batch` (Meta's door).
@@ -372,6 +405,7 @@ fn read_receipt(door: DoorKind, answer: Answer) -> Result<Receipt, Error> {
             Ok(Receipt {
                 message_id: MessageId::new(id),
                 wa_id: None,
+                user_id: None,
                 door,
             })
         }
@@ -382,9 +416,11 @@ fn read_receipt(door: DoorKind, answer: Answer) -> Result<Receipt, Error> {
                 .message_id()
                 .cloned()
                 .ok_or_else(|| decode("no messages[].id".to_owned()))?;
+            let contact = r.contacts.into_iter().next();
             Ok(Receipt {
                 message_id: id,
-                wa_id: r.contacts.into_iter().next().map(|c| c.wa_id),
+                wa_id: contact.as_ref().and_then(|c| c.wa_id.clone()),
+                user_id: contact.and_then(|c| c.user_id),
                 door,
             })
         }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use wacart_schema::{Dialect, KaleyraExtraInfo, OutboundMessage, PhoneNumberId, WaId};
+use wacart_schema::{Dialect, KaleyraExtraInfo, MarkRead, OutboundMessage, PhoneNumberId, WaId};
 
 use crate::secret::Secret;
 
@@ -202,6 +202,30 @@ impl Door {
             }
         };
         Ok(self.prepared("POST", url, body))
+    }
+
+    /// The request that marks an inbound message read (with or without the typing indicator):
+    /// the messages endpoint of Meta's and 360dialog's doors; `None` on Kaleyra's, which has no
+    /// such call.
+    ///
+    /// # Errors
+    /// What `serde_json` reports when the receipt cannot be serialized (not for wacart's types).
+    pub fn read_request(
+        &self,
+        base: &str,
+        read: &MarkRead,
+    ) -> Result<Option<PreparedRequest>, serde_json::Error> {
+        let base = base.trim_end_matches('/');
+        let url = match self {
+            Door::Meta {
+                graph_version,
+                phone_number_id,
+                ..
+            } => format!("{base}/{graph_version}/{phone_number_id}/messages"),
+            Door::Dialog360 { .. } => format!("{base}/messages"),
+            Door::Kaleyra { .. } => return Ok(None),
+        };
+        Ok(Some(self.prepared("POST", url, serde_json::to_vec(read)?)))
     }
 
     pub(crate) fn prepared(

@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 use super::EngineError;
 use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
 use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
+use super::customer::{CustomerSend, React, Tap};
 use super::deliveries::{AttemptOne, Attempts, Redeliver};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
 use super::state::State;
-use super::tenants::{AddCustomer, Configure, CreateTenant, SetCallback, SetDevice};
-use super::threads::ViewThread;
+use super::tenants::{AddCustomer, Configure, CreateTenant, SetCallback, SetDevice, SetProfile};
+use super::threads::{MarkRead, ViewThread};
 
 /// What the engine logs: a command and its time.
 #[derive(Debug, Serialize, Deserialize)]
@@ -73,4 +74,9 @@ commands!(
     Attempt(AttemptOne),
     Attempts(Attempts),
     Redeliver(Redeliver),
+    MarkRead(MarkRead),
+    CustomerSend(CustomerSend),
+    Tap(Tap),
+    React(React),
+    SetProfile(SetProfile),
 );

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wacart_catalog::{Resolved, resolve};
 use wacart_schema::{
-    Content, GraphError, InboundContent, InboundText, Interactive, MessageId, Options,
-    OutboundMessage, PhoneNumberId, RetailerId, StatusKind, WaId, WebhookError, codes,
+    Addressee, Content, GraphError, InboundContent, InboundText, Interactive, MessageId, Options,
+    OutboundMessage, PhoneNumberId, RetailerId, StatusKind, UserId, WaId, WebhookError, codes,
 };
 
 use super::op::Op;
@@ -22,6 +22,8 @@ pub struct Sent {
     pub id: MessageId,
     /// The customer.
     pub wa_id: WaId,
+    /// The BSUID the message was sent to, when it went to one (`recipient` without `to`).
+    pub user_id: Option<UserId>,
 }
 
 /// A message from a business number, through one of the doors.
@@ -46,7 +48,7 @@ impl Op for SendMessage {
             ))));
         }
         let number = state.number(number_id)?;
-        let wa_id = WaId::normalized(message.to.as_str());
+        let (wa_id, user_id) = addressee(state, &number.waba_id, message)?;
         let key: ThreadKey = (number_id.clone(), wa_id.clone());
         let dropped = resolve_products(state, number_id, message)?;
         let last_inbound = state.threads.get(&key).and_then(|t| t.last_inbound_at);
@@ -90,6 +92,14 @@ impl Op for SendMessage {
             scheduled: false,
         }));
         state.push_entry(&key, entry);
+        if let Some(thread) = state.threads.get_mut(&key) {
+            // The business answered: "typing…" ends. Sent to the number: Meta shares it with
+            // this business number for 30 days.
+            thread.typing_until = None;
+            if user_id.is_none() {
+                thread.phone_reached_at = Some(at);
+            }
+        }
         if !window_open {
             let code = codes::REENGAGEMENT_MESSAGE;
             state.set_status(&id, StatusKind::Failed, at, Some(code));
@@ -104,7 +114,32 @@ impl Op for SendMessage {
         if !dropped.is_empty() {
             report_dropped(state, number_id, &dropped, at)?;
         }
-        Ok(Sent { id, wa_id })
+        Ok(Sent { id, wa_id, user_id })
+    }
+}
+
+/// The customer a message goes to: its `to` (which wins), or the customer whose BSUID for this
+/// WABA is its `recipient`.
+fn addressee(
+    state: &State,
+    waba: &wacart_schema::WabaId,
+    message: &OutboundMessage,
+) -> Result<(WaId, Option<UserId>), EngineError> {
+    match message.addressee() {
+        Some(Addressee::Phone(to)) => Ok((WaId::normalized(to.as_str()), None)),
+        Some(Addressee::User(user)) => crate::bsuid::customer(waba, &user)
+            .filter(|w| state.customers.contains_key(w))
+            .map(|w| (w, Some(user)))
+            .ok_or_else(|| {
+                EngineError::graph(
+                    codes::PARAMETER_VALUE_INVALID,
+                    "recipient is not the business-scoped user id of a WhatsApp user of this business portfolio",
+                )
+            }),
+        None => Err(EngineError::graph(
+            codes::REQUIRED_PARAMETER_MISSING,
+            "to or recipient is required",
+        )),
     }
 }
 

@@ -8,12 +8,13 @@
 //! moved it.
 //!
 //! Each command family lives in its own module, which owns its arguments, its execution
-//! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`threads`], [`carts`],
+//! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`customer`], [`threads`], [`carts`],
 //! [`catalogs`], [`deliveries`]. [`command::Command`] is only the log format.
 
 mod carts;
 mod catalogs;
 mod command;
+mod customer;
 mod deliveries;
 mod image;
 mod messages;
@@ -31,8 +32,9 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
+pub use customer::CustomerInput;
 pub use messages::Sent;
-pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE};
+pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, ThreadStatus, TYPING_FOR};
 
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::model::Config;
@@ -424,12 +426,27 @@ impl Sandbox {
 
     /// A message no longer in memory, from history: its thread and what it was.
     fn history_entry(&self, id: &MessageId) -> Result<Option<(ThreadKey, Entry)>, EngineError> {
+        Ok(self
+            .history_entry_at(id)?
+            .map(|(key, _, entry)| (key, entry)))
+    }
+
+    /// A message no longer in memory, from history: its thread, position and what it was.
+    fn history_entry_at(
+        &self,
+        id: &MessageId,
+    ) -> Result<Option<(ThreadKey, u64, Entry)>, EngineError> {
         let Some(row) = self.store.entry(id)? else {
             return Ok(None);
         };
         let entry: Entry = serde_json::from_slice(&row.body)
             .map_err(|e| StoreError::Database(format!("thread message {id}: {e}")))?;
-        Ok(Some(((row.number, row.wa_id), entry)))
+        Ok(Some(((row.number, row.wa_id), row.pos, entry)))
+    }
+
+    /// The clock's now, never behind the state's time (ms).
+    fn clock_now(&self) -> u64 {
+        self.clock.now_millis().max(self.state.now)
     }
 
     /// Marks the sandbox failed after a durability failure seen outside [`Sandbox::run`].

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{CartKey, Carts, Catalog, CatalogError, SettingsBook};
 use wacart_schema::{
     CatalogId, InboundContent, InboundMessage, MessageContext, MessageId, OutboundMessage,
-    PhoneNumberId, RetailerId, StatusKind, Timestamp, WaId, WabaId, codes,
+    PhoneNumberId, RetailerId, StatusKind, Timestamp, UserId, WaId, WabaId, codes,
 };
 
 use super::{Door, EngineError};
@@ -27,6 +27,9 @@ pub(crate) struct Waiting {
     pub(crate) status: StatusKind,
     pub(crate) biz_opaque_callback_data: Option<String>,
     pub(crate) scheduled: bool,
+    /// Sent to the customer's BSUID (`recipient`), not their phone number.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) by_user: bool,
 }
 
 /// A business number as the engine keeps it.
@@ -42,6 +45,9 @@ pub(crate) struct Number {
 pub(crate) struct Customer {
     pub(crate) name: String,
     pub(crate) devices: BTreeMap<String, Device>,
+    /// A username hides the phone number from businesses that have not reached it lately.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) username: Option<String>,
 }
 
 /// A message in a thread.
@@ -105,6 +111,41 @@ pub(crate) struct Thread {
     pub(crate) entries: VecDeque<Entry>,
     pub(crate) base: u64,
     pub(crate) last_inbound_at: Option<u64>,
+    /// When the business last sent to the customer's phone number (`to`): for 30 days after,
+    /// Meta shares the number even if the customer uses a username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) phone_reached_at: Option<u64>,
+    /// The last inbound message the business marked read (and every one before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) read_upto: Option<u64>,
+    /// Until when the customer sees "typing…" (ms); the business's next message ends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) typing_until: Option<u64>,
+}
+
+/// How long Meta keeps sharing the phone number of a customer with a username after the
+/// business reached it (per business number).
+pub(crate) const PHONE_LOOKBACK: u64 = 30 * crate::clock::DAY;
+
+/// The customer as one business number sees them now: see [`crate::webhooks::Who`].
+#[derive(Clone, Debug)]
+pub(crate) struct Person {
+    pub(crate) name: String,
+    pub(crate) username: Option<String>,
+    /// The phone number, when Meta shares it.
+    pub(crate) phone: Option<WaId>,
+    pub(crate) user_id: Option<UserId>,
+}
+
+impl Person {
+    pub(crate) fn who(&self, with_username: bool) -> crate::webhooks::Who<'_> {
+        crate::webhooks::Who {
+            name: &self.name,
+            username: self.username.as_deref().filter(|_| with_username),
+            wa_id: self.phone.as_ref(),
+            user_id: self.user_id.as_ref(),
+        }
+    }
 }
 
 impl Thread {
@@ -226,6 +267,7 @@ impl State {
                     status: o.status.clone(),
                     biz_opaque_callback_data: o.message.biz_opaque_callback_data.clone(),
                     scheduled: true,
+                    by_user: o.message.to.is_none(),
                 };
                 self.waiting.insert(o.id.clone(), waiting);
             }
@@ -368,8 +410,28 @@ impl State {
             Customer {
                 name: name.map_or_else(|| format!("Customer {tail}"), str::to_owned),
                 devices,
+                username: None,
             }
         })
+    }
+
+    /// The customer of a thread as its business number sees them at `at`.
+    pub(crate) fn person(&self, key: &ThreadKey, at: u64) -> Person {
+        let (number, wa_id) = key;
+        let customer = self.customers.get(wa_id);
+        let username = customer.and_then(|c| c.username.clone());
+        let reached = self
+            .threads
+            .get(key)
+            .and_then(|t| t.phone_reached_at)
+            .is_some_and(|t| at.saturating_sub(t) <= PHONE_LOOKBACK);
+        let waba = self.numbers.get(number).map(|n| &n.waba_id);
+        Person {
+            name: customer.map(|c| c.name.clone()).unwrap_or_default(),
+            phone: (username.is_none() || reached).then(|| wa_id.clone()),
+            username,
+            user_id: waba.and_then(|w| crate::bsuid::bsuid(w, wa_id)),
+        }
     }
 
     pub(crate) fn number(&self, id: &PhoneNumberId) -> Result<&Number, EngineError> {
@@ -434,7 +496,9 @@ impl State {
                 || (status == StatusKind::Sent && sent_at == Some(at) && *current == status)
         };
         // In memory, or out of it with a status still scheduled (then history is updated).
-        let ((number, wa_id), biz) = if let Some((key, pos)) = self.messages.get(id).cloned() {
+        let ((number, wa_id), biz, by_user) = if let Some((key, pos)) =
+            self.messages.get(id).cloned()
+        {
             let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
             else {
                 return;
@@ -447,7 +511,8 @@ impl State {
             if out.forwarded_from.is_some() {
                 return; // Forwards are the customer's doing: the business hears nothing.
             }
-            (key, out.message.biz_opaque_callback_data.clone())
+            let by_user = out.message.to.is_none();
+            (key, out.message.biz_opaque_callback_data.clone(), by_user)
         } else if let Some(w) = self.waiting.get_mut(id) {
             if !moves(&w.status, None) {
                 return;
@@ -455,6 +520,7 @@ impl State {
             w.status = status.clone();
             let (key, pos) = (w.key.clone(), w.pos);
             let biz = w.biz_opaque_callback_data.clone();
+            let by_user = w.by_user;
             if !self.replaying {
                 self.effects.push(Effect::EntryStatus {
                     number: key.0.clone(),
@@ -463,7 +529,7 @@ impl State {
                     status: status.as_str().to_owned(),
                 });
             }
-            (key, biz)
+            (key, biz, by_user)
         } else {
             return;
         };
@@ -477,16 +543,30 @@ impl State {
             (code, details)
         });
         let (waba, display) = self.number_identity(&number);
+        let key = (number, wa_id);
+        let person = self.person(&key, at);
+        let failed = failure.is_some();
+        // Meta's rules: the number when the message went to it (or is shared); the BSUID always,
+        // but on a failed status of a message sent to a number; no contact on a failed status;
+        // the username on delivered and read only.
+        let recipient_id = if by_user {
+            person.phone.as_ref()
+        } else {
+            Some(&key.1)
+        };
+        let contact = (!failed).then(|| person.who(status != StatusKind::Sent));
         let body = || {
             crate::webhooks::status_body(
                 &waba,
                 &display,
-                &number,
+                &key.0,
+                contact,
                 &crate::webhooks::StatusOut {
                     id,
                     status: status.as_str(),
                     timestamp: at / 1000,
-                    recipient_id: &wa_id,
+                    recipient_id,
+                    recipient_user_id: person.user_id.as_ref().filter(|_| by_user || !failed),
                     biz_opaque_callback_data: biz.as_deref(),
                     failure,
                 },
@@ -510,17 +590,19 @@ impl State {
         content: InboundContent,
         context: Option<MessageContext>,
     ) -> MessageId {
-        let name = self.customer_entry(wa_id, None).name.clone();
+        self.customer_entry(wa_id, None);
+        let key = (number.clone(), wa_id.clone());
+        let person = self.person(&key, at);
         let id = self.new_message_id();
         let mut message =
             InboundMessage::new(wa_id.clone(), id.clone(), Timestamp(at / 1000), content);
+        message.from.clone_from(&person.phone);
+        message.from_user_id.clone_from(&person.user_id);
         message.context = context;
         let (waba, display) = self.number_identity(number);
-        let body =
-            || crate::webhooks::message_body(&waba, &display, number, &name, wa_id, &message);
+        let body = || crate::webhooks::message_body(&waba, &display, number, person.who(true), &message);
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "messages", body, at);
-        let key = (number.clone(), wa_id.clone());
         self.push_entry(&key, Entry::In(Box::new(Inbound { at, message })));
         if let Some(t) = self.threads.get_mut(&key) {
             t.last_inbound_at = Some(at);

@@ -195,6 +195,69 @@ impl Op for SetDevice {
     }
 }
 
+/// The customer changes their profile: display name, username (`Some(None)` removes it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SetProfile {
+    wa_id: WaId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    username: Option<Option<String>>,
+}
+
+impl Op for SetProfile {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, _at: u64) -> Result<(), EngineError> {
+        if let Some(Some(u)) = &self.username {
+            check_username(u).map_err(|m| EngineError::BadRequest(m.to_owned()))?;
+        }
+        if let Some(n) = &self.name
+            && (n.trim().is_empty() || n.chars().count() > 128)
+        {
+            return Err(EngineError::BadRequest(
+                "a profile name has 1 to 128 characters".into(),
+            ));
+        }
+        let c = state.customer_entry(&self.wa_id, None);
+        if let Some(n) = &self.name {
+            c.name.clone_from(n);
+        }
+        if let Some(u) = &self.username {
+            c.username = u.as_ref().map(|u| u.to_ascii_lowercase());
+        }
+        Ok(())
+    }
+}
+
+/// Meta's username rules (the same for customers as for businesses): 3 to 35 characters of
+/// a-z, 0-9, `.` and `_`, at least one letter; no period first, last or twice in a row; not
+/// starting with `www`; not ending in a domain.
+pub(crate) fn check_username(u: &str) -> Result<(), &'static str> {
+    let lower = u.to_ascii_lowercase();
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_';
+    if !(3..=35).contains(&lower.len()) || !lower.chars().all(allowed) {
+        return Err("a username has 3 to 35 characters: letters a-z, digits, '.' and '_'");
+    }
+    if !lower.chars().any(|c| c.is_ascii_lowercase()) {
+        return Err("a username has at least one letter");
+    }
+    if lower.starts_with('.') || lower.ends_with('.') || lower.contains("..") {
+        return Err("a username does not start or end with '.', nor have two in a row");
+    }
+    if lower.starts_with("www") {
+        return Err("a username does not start with www");
+    }
+    const DOMAINS: &[&str] = &[
+        ".com", ".org", ".net", ".edu", ".gov", ".io", ".co", ".in", ".br", ".uk", ".de", ".info",
+        ".biz", ".app", ".shop", ".store",
+    ];
+    if DOMAINS.iter().any(|d| lower.ends_with(d)) {
+        return Err("a username does not end with a domain (.com, .org, ...)");
+    }
+    Ok(())
+}
+
 impl Sandbox {
     /// Adds a tenant (WABA, app, numbers, empty catalogs).
     ///
@@ -248,6 +311,39 @@ impl Sandbox {
             device: device.to_owned(),
             device_spec: spec,
         })
+    }
+
+    /// The customer changes their display name and/or username (`Some(None)` removes the
+    /// username). A customer with a username is known to businesses by their BSUID only, until
+    /// a business sends to their phone number.
+    ///
+    /// # Errors
+    /// [`EngineError::BadRequest`] for a name or username Meta would refuse.
+    pub fn set_profile(
+        &mut self,
+        wa_id: &WaId,
+        name: Option<String>,
+        username: Option<Option<String>>,
+    ) -> Result<Ack<()>, EngineError> {
+        self.run(SetProfile {
+            wa_id: wa_id.clone(),
+            name,
+            username,
+        })
+    }
+
+    /// The customer's profile: display name and username.
+    pub fn profile(&self, wa_id: &WaId) -> Option<(&str, Option<&str>)> {
+        self.state
+            .customers
+            .get(wa_id)
+            .map(|c| (c.name.as_str(), c.username.as_deref()))
+    }
+
+    /// The customer's BSUID as the WABA of `number` knows them.
+    pub fn user_id(&self, wa_id: &WaId, number: &PhoneNumberId) -> Option<wacart_schema::UserId> {
+        let waba = &self.state.numbers.get(number)?.waba_id;
+        crate::bsuid::bsuid(waba, wa_id)
     }
 
     /// The tenants.

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::Catalog;
 use wacart_schema::{
     Content, InboundContent, Interactive, MessageId, PhoneNumberId, RetailerId, StatusKind, WaId,
+    codes,
 };
 
 use super::op::Op;
-use super::state::{Entry, State};
+use super::state::{Entry, State, ThreadKey};
 use super::{Ack, Door, EngineError, Sandbox};
 use crate::store::StoreError;
 
@@ -49,7 +50,8 @@ pub struct MessageView {
     /// `text`, `product`, `product_list`, `catalog_message`, `order`, ...
     #[serde(rename = "type")]
     pub kind: String,
-    /// Latest status of an outbound message.
+    /// Latest status: of an outbound message; of an inbound one, `read` once the business marked
+    /// it (or a later one) read, `delivered` before.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The failure code, when it failed.
@@ -70,6 +72,10 @@ pub struct MessageView {
     /// The message this one is a forward of.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarded_from: Option<MessageId>,
+    /// The message this one quotes, or whose button or row it tapped; for a reaction, the
+    /// message reacted to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<MessageId>,
     /// The door an outbound message came through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub door: Option<Door>,
@@ -84,6 +90,65 @@ pub struct SectionView {
     pub title: Option<String>,
     /// Products, current details.
     pub products: Vec<ProductView>,
+}
+
+/// How long a typing indicator shows at most.
+pub const TYPING_FOR: u64 = 25 * crate::clock::SECOND;
+
+/// What the customer sees of a thread besides its messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ThreadStatus {
+    /// The business shows "typing…".
+    pub typing: bool,
+    /// The position of the last inbound message the business read (and every one before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_upto: Option<u64>,
+}
+
+/// The business marks an inbound message read (and every earlier one of its thread), and may
+/// show the customer "typing…" for up to 25 seconds. A message no longer in memory is looked
+/// up in history before the command is made, and its place travels in it (`found`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct MarkRead {
+    number: PhoneNumberId,
+    message_id: MessageId,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    typing: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    found: Option<(ThreadKey, u64)>,
+}
+
+impl Op for MarkRead {
+    type Output = ();
+
+    fn exec(&self, state: &mut State, at: u64) -> Result<(), EngineError> {
+        state.number(&self.number)?;
+        let place = match state.messages.get(&self.message_id) {
+            Some((key, pos)) => {
+                let entry = state.threads.get(key).and_then(|t| t.get(*pos));
+                matches!(entry, Some(Entry::In(_))).then(|| (key.clone(), *pos))
+            }
+            None => self.found.clone(),
+        };
+        let Some((key, pos)) = place.filter(|(key, _)| key.0 == self.number) else {
+            // Meta: "If you mark a message as read with an invalid message ID, the API returns
+            // error code 131009".
+            return Err(EngineError::graph(
+                codes::PARAMETER_VALUE_INVALID,
+                format!(
+                    "message_id {} is not a message this number received",
+                    self.message_id
+                ),
+            ));
+        };
+        let thread = state.threads.entry(key).or_default();
+        thread.read_upto = thread.read_upto.max(Some(pos));
+        if self.typing {
+            thread.typing_until = Some(at.saturating_add(TYPING_FOR));
+        }
+        Ok(())
+    }
 }
 
 /// The customer opens the thread: every unread message becomes read.
@@ -122,6 +187,46 @@ impl Op for ViewThread {
 }
 
 impl Sandbox {
+    /// The business marks an inbound message read (and every earlier one of its thread);
+    /// `typing` shows the customer "typing…" until its next message, 25 seconds at most.
+    ///
+    /// # Errors
+    /// [`EngineError::Graph`] 131009 when the message is not one this number received.
+    pub fn mark_read(
+        &mut self,
+        number: &PhoneNumberId,
+        message_id: &MessageId,
+        typing: bool,
+    ) -> Result<Ack<()>, EngineError> {
+        let found = if self.state.messages.contains_key(message_id) {
+            None
+        } else {
+            self.history_entry_at(message_id)?
+                .filter(|(_, _, entry)| matches!(entry, Entry::In(_)))
+                .map(|(key, pos, _)| (key, pos))
+        };
+        self.run(MarkRead {
+            number: number.clone(),
+            message_id: message_id.clone(),
+            typing,
+            found,
+        })
+    }
+
+    /// What the customer sees of a thread now besides its messages: "typing…", and how far the
+    /// business has read.
+    pub fn thread_status(&self, wa_id: &WaId, number: &PhoneNumberId) -> ThreadStatus {
+        let now = self.clock_now();
+        self.state
+            .threads
+            .get(&(number.clone(), wa_id.clone()))
+            .map(|t| ThreadStatus {
+                typing: t.typing_until.is_some_and(|until| now < until),
+                read_upto: t.read_upto,
+            })
+            .unwrap_or_default()
+    }
+
     /// The customer opens the thread: every message shows its latest details and becomes read.
     /// Answers the latest [`THREAD_PAGE`] messages; older ones are paged with
     /// [`Sandbox::thread_page`].
@@ -187,6 +292,7 @@ impl Sandbox {
     ) -> Result<Vec<MessageView>, EngineError> {
         let key = (number.clone(), wa_id.clone());
         let catalog = self.state.linked_catalog(number).ok();
+        let read_upto = self.state.threads.get(&key).and_then(|t| t.read_upto);
         let (base, end) = self
             .state
             .threads
@@ -201,13 +307,13 @@ impl Sandbox {
             for row in self.store.thread(number, wa_id, history_end, wanted)? {
                 let entry: Entry = serde_json::from_slice(&row.body)
                     .map_err(|e| StoreError::Database(format!("thread message {}: {e}", row.id)))?;
-                views.push(render(row.pos, &entry, catalog));
+                views.push(render(row.pos, &entry, catalog, read_upto));
             }
         }
         if let Some(thread) = self.state.threads.get(&key) {
             views.extend(
                 (start.max(base)..end)
-                    .filter_map(|pos| thread.get(pos).map(|e| render(pos, e, catalog))),
+                    .filter_map(|pos| thread.get(pos).map(|e| render(pos, e, catalog, read_upto))),
             );
         }
         Ok(views)
@@ -225,7 +331,12 @@ impl Sandbox {
 /// How many messages opening a thread shows.
 pub const THREAD_PAGE: usize = 100;
 
-pub(crate) fn render(position: u64, entry: &Entry, catalog: Option<&Catalog>) -> MessageView {
+pub(crate) fn render(
+    position: u64,
+    entry: &Entry,
+    catalog: Option<&Catalog>,
+    read_upto: Option<u64>,
+) -> MessageView {
     let product = |id: &RetailerId| product_view(catalog, id);
     match entry {
         Entry::In(inbound) => {
@@ -233,6 +344,19 @@ pub(crate) fn render(position: u64, entry: &Entry, catalog: Option<&Catalog>) ->
             let (text, order) = match content {
                 InboundContent::Text(t) => (Some(t.body.clone()), None),
                 InboundContent::Order(o) => (o.text.clone(), serde_json::to_value(o).ok()),
+                InboundContent::Interactive(i) => (
+                    i.button_reply
+                        .as_ref()
+                        .or(i.list_reply.as_ref())
+                        .map(|c| c.title.clone()),
+                    None,
+                ),
+                InboundContent::Reaction(r) => (Some(r.emoji.clone().unwrap_or_default()), None),
+                InboundContent::Image(i) => (i.caption.clone(), None),
+                InboundContent::Location(l) => (
+                    Some(l.name.clone().unwrap_or_else(|| format!("{}, {}", l.latitude, l.longitude))),
+                    None,
+                ),
                 _ => (None, None),
             };
             MessageView {
@@ -241,13 +365,24 @@ pub(crate) fn render(position: u64, entry: &Entry, catalog: Option<&Catalog>) ->
                 direction: "inbound",
                 timestamp: at / 1000,
                 kind: content.kind().to_owned(),
-                status: None,
+                status: Some(
+                    if read_upto.is_some_and(|r| position <= r) {
+                        "read"
+                    } else {
+                        "delivered"
+                    }
+                    .to_owned(),
+                ),
                 error_code: None,
                 text,
                 sections: Vec::new(),
                 dropped: Vec::new(),
                 order,
                 forwarded_from: None,
+                reply_to: match content {
+                    InboundContent::Reaction(r) => Some(r.message_id.clone()),
+                    _ => inbound.message.context.as_ref().and_then(|c| c.id.clone()),
+                },
                 door: None,
             }
         }
@@ -320,6 +455,7 @@ pub(crate) fn render(position: u64, entry: &Entry, catalog: Option<&Catalog>) ->
                 dropped: o.dropped.clone(),
                 order: None,
                 forwarded_from: o.forwarded_from.clone(),
+                reply_to: o.message.context.as_ref().map(|c| c.message_id.clone()),
                 door: o.door,
             }
         }

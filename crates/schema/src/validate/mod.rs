@@ -19,7 +19,7 @@ mod report;
 mod rules;
 mod typed;
 
-pub use raw::{validate_json, validate_kaleyra_value, validate_value};
+pub use raw::{validate_json, validate_kaleyra_value, validate_messages_json, validate_value};
 pub use report::{InputError, Violation, Violations};
 
 #[cfg(doc)]

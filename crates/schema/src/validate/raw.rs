@@ -8,6 +8,7 @@ use super::rules::*;
 use super::{Dialect, Options, limits};
 use crate::codes;
 use crate::outbound::OutboundMessage;
+use crate::read::MessagesRequest;
 
 /// Checks a message as raw JSON bytes: unknown fields, wrong JSON types, missing fields and
 /// every value rule, all reported at once. On success, the typed message.
@@ -40,6 +41,89 @@ pub fn validate_value(value: &Value, opts: &Options) -> Result<OutboundMessage, 
     raw_message(&mut r, &Path::Root, value, opts);
     r.finish()?;
     into_typed(value, &Path::Root)
+}
+
+/// Reads the body of `POST /{version}/{phone_number_id}/messages`: a message (checked like
+/// [`validate_json`]) or, when it has a `status` key, a read receipt.
+///
+/// ```
+/// use wacart_schema::{validate_messages_json, MessagesRequest, Options};
+/// let body = br#"{"messaging_product":"whatsapp","status":"read","message_id":"wamid.X",
+///   "typing_indicator":{"type":"text"}}"#;
+/// let Ok(MessagesRequest::Read(read)) = validate_messages_json(body, &Options::default()) else {
+///     panic!("a read receipt")
+/// };
+/// assert!(read.typing_indicator);
+/// ```
+///
+/// # Errors
+/// [`InputError::NotJson`] when the bytes are not JSON; [`InputError::Invalid`] with every
+/// violation otherwise.
+pub fn validate_messages_json(bytes: &[u8], opts: &Options) -> Result<MessagesRequest, InputError> {
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| InputError::NotJson(e.to_string()))?;
+    if value.get("status").is_some() {
+        let mut r = Report::default();
+        raw_read(&mut r, &Path::Root, &value);
+        r.finish().map_err(InputError::Invalid)?;
+        into_typed(&value, &Path::Root)
+            .map(MessagesRequest::Read)
+            .map_err(InputError::Invalid)
+    } else {
+        validate_value(&value, opts)
+            .map(MessagesRequest::Send)
+            .map_err(InputError::Invalid)
+    }
+}
+
+/// A read receipt: `messaging_product`, `status: "read"`, `message_id`, and optionally
+/// `typing_indicator: {"type": "text"}`.
+fn raw_read(r: &mut Report, root: &Path<'_>, value: &Value) {
+    let Some(map) = object(r, root, value) else {
+        return;
+    };
+    unknown_keys(
+        r,
+        root,
+        map,
+        &["messaging_product", "status", "message_id", "typing_indicator"],
+    );
+    let p_mp = root.key("messaging_product");
+    if let Some(mp) = string(r, &p_mp, map, "messaging_product", true) {
+        rule_messaging_product(r, &p_mp, mp);
+    }
+    let p_status = root.key("status");
+    if let Some(s) = string(r, &p_status, map, "status", true)
+        && s != "read"
+    {
+        r.push(
+            &p_status,
+            codes::INVALID_PARAMETER,
+            format!("{s:?} is not a status a business can set: only \"read\""),
+        );
+    }
+    let p_id = root.key("message_id");
+    if let Some(id) = string(r, &p_id, map, "message_id", true)
+        && id.is_empty()
+    {
+        r.push(&p_id, codes::PARAMETER_VALUE_INVALID, "must not be empty");
+    }
+    if let Some(t) = map.get("typing_indicator") {
+        let p = root.key("typing_indicator");
+        if let Some(t) = object(r, &p, t) {
+            unknown_keys(r, &p, t, &["type"]);
+            let pt = p.key("type");
+            if let Some(kind) = string(r, &pt, t, "type", true)
+                && kind != "text"
+            {
+                r.push(
+                    &pt,
+                    codes::PARAMETER_VALUE_INVALID,
+                    format!("{kind:?} is not a typing indicator: only \"text\""),
+                );
+            }
+        }
+    }
 }
 
 /// Converts a value that passed the raw walk; a disagreement between walker and types is
@@ -170,8 +254,16 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
         None => false,
     };
     let p_to = root.key("to");
-    if let Some(to) = string(r, &p_to, map, "to", true) {
+    // `recipient` (a BSUID) may stand in for `to` on Meta's body; `to` wins when both are there.
+    let by_user = !kaleyra && map.contains_key("recipient");
+    if let Some(to) = string(r, &p_to, map, "to", !by_user) {
         rule_to(r, &p_to, to, group, opts.dialect);
+    }
+    if by_user {
+        let p_user = root.key("recipient");
+        if let Some(user) = string(r, &p_user, map, "recipient", false) {
+            rule_user_id(r, &p_user, user);
+        }
     }
     let p_biz = root.key("biz_opaque_callback_data");
     if let Some(b) = string(r, &p_biz, map, "biz_opaque_callback_data", false) {
@@ -203,6 +295,7 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
         "messaging_product",
         "recipient_type",
         "to",
+        "recipient",
         "type",
         "context",
         "biz_opaque_callback_data",
@@ -210,7 +303,7 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
     let known_kind = kind.filter(|k| MESSAGE_TYPES.contains(k));
     for key in map.keys() {
         let key = key.as_str();
-        if ENVELOPE.contains(&key) || Some(key) == kind {
+        if (ENVELOPE.contains(&key) && !(kaleyra && key == "recipient")) || Some(key) == kind {
             continue;
         }
         if MESSAGE_TYPES.contains(&key) {

@@ -91,6 +91,16 @@ pub(super) fn rule_to(r: &mut Report, path: &Path<'_>, s: &str, group: bool, dia
     }
 }
 
+pub(super) fn rule_user_id(r: &mut Report, path: &Path<'_>, s: &str) {
+    if !crate::ids::UserId::is_valid(s) {
+        r.push(
+            path,
+            codes::PARAMETER_VALUE_INVALID,
+            "must be a business-scoped user id: a country code, a period and up to 128 letters and digits (US.13491208655302741918)",
+        );
+    }
+}
+
 pub(super) fn rule_catalog_id(r: &mut Report, path: &Path<'_>, s: &str) {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         r.push(

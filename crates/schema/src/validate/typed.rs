@@ -28,13 +28,18 @@ impl OutboundMessage {
             Some(rt) => rule_recipient_type(&mut r, &root.key("recipient_type"), rt.as_str()),
             None => false,
         };
-        rule_to(
-            &mut r,
-            &root.key("to"),
-            self.to.as_str(),
-            group,
-            opts.dialect,
-        );
+        match (&self.to, &self.recipient) {
+            (Some(to), _) => rule_to(&mut r, &root.key("to"), to.as_str(), group, opts.dialect),
+            (None, Some(user)) => rule_user_id(&mut r, &root.key("recipient"), user.as_str()),
+            (None, None) => r.push(
+                &root.key("to"),
+                crate::codes::REQUIRED_PARAMETER_MISSING,
+                "required (or recipient)",
+            ),
+        }
+        if let (Some(_), Some(user)) = (&self.to, &self.recipient) {
+            rule_user_id(&mut r, &root.key("recipient"), user.as_str());
+        }
         if let Some(b) = &self.biz_opaque_callback_data {
             rule_optional_text(
                 &mut r,
