@@ -294,11 +294,14 @@ fn retention_prunes(store: Arc<dyn Store>) {
     clock.advance(2 * hour);
     let _ = sb.customer_text(&alice, &n(), "still there?").unwrap();
     store.flush().unwrap();
-    // Pruning runs in steps on the store's own thread; give it the time to finish.
+    // Pruning runs in steps on the store's own thread (messages, then webhooks); give it the
+    // time to finish both.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let cutoff = clock.now_millis() - hour;
     let view = loop {
         let view = sb.thread_view(&alice, &n());
-        if view.len() < 202 || std::time::Instant::now() > deadline {
+        let webhooks_done = sb.deliveries().iter().all(|d| d.created_at >= cutoff);
+        if (view.len() < 202 && webhooks_done) || std::time::Instant::now() > deadline {
             break view;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -8,6 +8,7 @@ use crate::outbound::{
     ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
 };
 use crate::validate::Violations;
+use serde_json::{Value, json};
 
 /// A message under construction. Made by [`OutboundMessage::text`], [`OutboundMessage::product`],
 /// [`OutboundMessage::product_list`] and [`OutboundMessage::catalog`].
@@ -30,6 +31,12 @@ pub enum ProductListKind {}
 /// Marker: a catalog message.
 #[derive(Clone, Copy, Debug)]
 pub enum CatalogKind {}
+/// Marker: a message with reply buttons.
+#[derive(Clone, Copy, Debug)]
+pub enum ButtonsKind {}
+/// Marker: a list message.
+#[derive(Clone, Copy, Debug)]
+pub enum ListKind {}
 
 fn envelope(to: impl Into<Addressee>, content: Content) -> OutboundMessage {
     let (to, recipient) = match to.into() {
@@ -63,6 +70,48 @@ impl OutboundMessage {
             preview_url: None,
         });
         MessageBuilder::new(envelope(to, content))
+    }
+
+    /// A message with up to three reply buttons, each `(id, title)`: the customer's tap comes
+    /// back as an `interactive.button_reply` webhook with that id.
+    ///
+    /// ```
+    /// use wacart_schema::OutboundMessage;
+    /// let m = OutboundMessage::buttons("16505551234", "What would you like?",
+    ///     [("fruit", "Fruit"), ("greens", "Greens")]).build().unwrap();
+    /// assert_eq!(m.content.kind(), "interactive");
+    /// ```
+    pub fn buttons<I, A, B>(
+        to: impl Into<Addressee>,
+        body: impl Into<String>,
+        buttons: I,
+    ) -> MessageBuilder<ButtonsKind>
+    where
+        I: IntoIterator<Item = (A, B)>,
+        A: Into<String>,
+        B: Into<String>,
+    {
+        let buttons: Vec<Value> = buttons
+            .into_iter()
+            .map(|(id, title)| {
+                json!({"type": "reply", "reply": {"id": id.into(), "title": title.into()}})
+            })
+            .collect();
+        let interactive = json!({"type": "button", "body": {"text": body.into()},
+            "action": {"buttons": buttons}});
+        MessageBuilder::new(envelope(to, other_interactive(interactive)))
+    }
+
+    /// A list message: `button` opens it; add sections of rows next. A chosen row comes back
+    /// as an `interactive.list_reply` webhook with its id.
+    pub fn list(
+        to: impl Into<Addressee>,
+        body: impl Into<String>,
+        button: impl Into<String>,
+    ) -> MessageBuilder<ListKind> {
+        let interactive = json!({"type": "list", "body": {"text": body.into()},
+            "action": {"button": button.into(), "sections": []}});
+        MessageBuilder::new(envelope(to, other_interactive(interactive)))
     }
 
     /// A single-product message.
@@ -273,6 +322,45 @@ impl MessageBuilder<CatalogKind> {
         self.catalog().action.parameters = Some(CatalogParameters {
             thumbnail_product_retailer_id: Some(retailer_id.into()),
         });
+        self
+    }
+}
+
+fn other_interactive(v: Value) -> Content {
+    match v {
+        Value::Object(map) => Content::Interactive(Interactive::Other(map)),
+        _ => unreachable!("built from an object literal"),
+    }
+}
+
+impl MessageBuilder<ListKind> {
+    /// A section of rows, each `(id, title, description)` (an empty description is left out).
+    pub fn section<I, A, B, C>(mut self, title: impl Into<String>, rows: I) -> Self
+    where
+        I: IntoIterator<Item = (A, B, C)>,
+        A: Into<String>,
+        B: Into<String>,
+        C: Into<String>,
+    {
+        let rows: Vec<Value> = rows
+            .into_iter()
+            .map(|(id, t, d)| {
+                let d: String = d.into();
+                let mut row = json!({"id": id.into(), "title": t.into()});
+                if !d.is_empty() {
+                    row["description"] = Value::String(d);
+                }
+                row
+            })
+            .collect();
+        let section = json!({"title": title.into(), "rows": rows});
+        if let Interactive::Other(map) = self.interactive()
+            && let Some(Value::Array(sections)) = map
+                .get_mut("action")
+                .and_then(|a| a.get_mut("sections"))
+        {
+            sections.push(section);
+        }
         self
     }
 }

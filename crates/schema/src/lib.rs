@@ -13,7 +13,9 @@ mod validate;
 mod webhook;
 mod wire;
 
-pub use builder::{CatalogKind, MessageBuilder, ProductKind, ProductListKind, TextKind};
+pub use builder::{
+    ButtonsKind, CatalogKind, ListKind, MessageBuilder, ProductKind, ProductListKind, TextKind,
+};
 pub use escape::to_vec_ascii;
 pub use graph::{
     BatchMethod, BatchRequest, CommerceSettings, CommerceSettingsResponse, ItemsBatchRequest,

@@ -179,7 +179,10 @@ impl Op for ViewThread {
                     .collect()
             })
             .unwrap_or_default();
+        // A message read before its `delivered` was due was delivered first: the business
+        // hears both, in order, as from WhatsApp.
         for id in unread {
+            state.set_status(&id, StatusKind::Delivered, at, None);
             state.set_status(&id, StatusKind::Read, at, None);
         }
         Ok(())
