@@ -14,7 +14,7 @@ use wacart_schema::{
     WaId,
 };
 use wacart_server::demo;
-use wacart_tests::{Receiver, Received, start_server};
+use wacart_tests::{Received, Receiver, start_server};
 use wacart_transport::{Client, Door, Error, RetryPolicy};
 
 const ALICE: &str = "15551230001";
@@ -38,7 +38,10 @@ async fn call(method: reqwest::Method, url: String, body: Value) -> (u16, Value)
     }
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
-    (status, serde_json::from_slice(&r.bytes().await.unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap(),
+    )
 }
 
 async fn ok(method: reqwest::Method, url: String, body: Value) -> Value {
@@ -129,12 +132,18 @@ async fn the_conversation_around_the_cart() {
     )
     .await;
     let (greeting, contact) = message(&receiver, &id_of(&hello)).await;
-    let bsuid = contact.user_id.clone().expect("every webhook names the BSUID");
+    let bsuid = contact
+        .user_id
+        .clone()
+        .expect("every webhook names the BSUID");
     assert!(bsuid.as_str().starts_with("US."), "{bsuid}");
     assert_eq!(contact.wa_id.as_ref().map(WaId::as_str), Some(ALICE));
     assert_eq!(greeting.from.as_ref().map(WaId::as_str), Some(ALICE));
     assert_eq!(greeting.from_user_id.as_ref(), Some(&bsuid));
-    assert_eq!(contact.profile.as_ref().and_then(|p| p.username.clone()), None);
+    assert_eq!(
+        contact.profile.as_ref().and_then(|p| p.username.clone()),
+        None
+    );
 
     // 2. The business marks it read and shows "typing…".
     business.mark_read(&greeting.id, true).await.unwrap();
@@ -167,8 +176,14 @@ async fn the_conversation_around_the_cart() {
         panic!("a tap is interactive: {tap:?}")
     };
     let button = reply.button_reply.as_ref().expect("button_reply");
-    assert_eq!((button.id.as_str(), button.title.as_str()), ("fruit", "Fruit"));
-    let context = tap.context.as_ref().expect("a tap names the message tapped");
+    assert_eq!(
+        (button.id.as_str(), button.title.as_str()),
+        ("fruit", "Fruit")
+    );
+    let context = tap
+        .context
+        .as_ref()
+        .expect("a tap names the message tapped");
     assert_eq!(context.id.as_ref(), Some(&menu.message_id));
     assert_eq!(context.from.as_deref(), Some(demo::DISPLAY_NUMBER));
 
@@ -234,7 +249,10 @@ async fn the_conversation_around_the_cart() {
 
     // Statuses name the customer both ways: number (it was sent to) and BSUID.
     let (delivered, contacts) = status(&receiver, &confirm.message_id, StatusKind::Delivered).await;
-    assert_eq!(delivered.recipient_id.as_ref().map(WaId::as_str), Some(ALICE));
+    assert_eq!(
+        delivered.recipient_id.as_ref().map(WaId::as_str),
+        Some(ALICE)
+    );
     assert_eq!(delivered.recipient_user_id.as_ref(), Some(&bsuid));
     assert_eq!(contacts[0].user_id.as_ref(), Some(&bsuid));
 
@@ -244,8 +262,15 @@ async fn the_conversation_around_the_cart() {
         .await
         .unwrap_err();
     assert_eq!(graph_code(&unknown), 131_009);
-    let own = business.mark_read(&menu.message_id, false).await.unwrap_err();
-    assert_eq!(graph_code(&own), 131_009, "a business message is not read by its business");
+    let own = business
+        .mark_read(&menu.message_id, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        graph_code(&own),
+        131_009,
+        "a business message is not read by its business"
+    );
     let (status_code, v) = call(
         post.clone(),
         customer(&format!("/messages/{}/tap", menu.message_id)),
@@ -255,7 +280,10 @@ async fn the_conversation_around_the_cart() {
     assert_eq!(status_code, 400, "{v}");
     let (status_code, _) = call(
         post.clone(),
-        format!("{base}/sandbox/customers/{BOB}/messages/{}/tap", menu.message_id),
+        format!(
+            "{base}/sandbox/customers/{BOB}/messages/{}/tap",
+            menu.message_id
+        ),
         json!({"id": "fruit"}),
     )
     .await;
@@ -273,7 +301,11 @@ async fn the_conversation_around_the_cart() {
     let bad: Value = serde_json::from_slice(&bad.bytes().await.unwrap()).unwrap();
     assert_eq!(bad["error"]["code"], 131_009, "{bad}");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(receiver.with(|r| r.payloads.len()), before, "nothing happened");
+    assert_eq!(
+        receiver.with(|r| r.payloads.len()),
+        before,
+        "nothing happened"
+    );
     assert_eq!(receiver.with(|r| r.bad_signatures), 0);
 }
 
@@ -299,7 +331,10 @@ async fn a_customer_with_a_username_is_reached_by_bsuid_only() {
     )
     .await;
     let (greeting, contact) = message(&receiver, &id_of(&hello)).await;
-    assert_eq!(greeting.from, None, "Meta hides the number of a username user");
+    assert_eq!(
+        greeting.from, None,
+        "Meta hides the number of a username user"
+    );
     assert_eq!(contact.wa_id, None);
     assert_eq!(
         contact.profile.as_ref().and_then(|p| p.username.as_deref()),
@@ -322,7 +357,10 @@ async fn a_customer_with_a_username_is_reached_by_bsuid_only() {
     assert_eq!(sent.recipient_user_id.as_ref(), Some(&bsuid));
     assert_eq!(sent_contacts[0].wa_id, None);
     assert_eq!(
-        sent_contacts[0].profile.as_ref().and_then(|p| p.username.clone()),
+        sent_contacts[0]
+            .profile
+            .as_ref()
+            .and_then(|p| p.username.clone()),
         None,
         "no username on sent"
     );
@@ -351,7 +389,10 @@ async fn a_customer_with_a_username_is_reached_by_bsuid_only() {
     .await;
     let (order, order_contact) = message(&receiver, &id_of(&sent)).await;
     assert!(matches!(order.content, InboundContent::Order(_)));
-    assert_eq!((order.from.clone(), order_contact.wa_id.clone()), (None, None));
+    assert_eq!(
+        (order.from.clone(), order_contact.wa_id.clone()),
+        (None, None)
+    );
     assert_eq!(order.from_user_id.as_ref(), Some(&bsuid));
 
     // Both `to` and `recipient`: the number wins, the answer names it only, and from then on
@@ -387,6 +428,9 @@ async fn a_customer_with_a_username_is_reached_by_bsuid_only() {
     let alien = OutboundMessage::text(UserId::new("US.12345"), "hello?")
         .build()
         .unwrap();
-    assert_eq!(graph_code(&business.send(&alien).await.unwrap_err()), 131_009);
+    assert_eq!(
+        graph_code(&business.send(&alien).await.unwrap_err()),
+        131_009
+    );
     assert_eq!(receiver.with(|r| r.bad_signatures), 0);
 }

@@ -128,7 +128,12 @@ async fn hostile_requests_get_the_doors_error_shape() {
         case("kaleyra content type jsonx", "POST", KALEYRA, &[("api-key", "demo-kaleyra-key"), ("content-type", "application/jsonx")], br#"{"messaging_object":{"to":"15551230001","text":{"body":"hi"}}}"#, 400, Expect::Kaleyra("WA400")),
         case("redeliver not an id", "POST", "/sandbox/webhooks/deliveries/x/redeliver", &[], b"", 400, Expect::Graph(100)),
     ];
-    let http = reqwest::Client::new();
+    // A fresh connection per case: a refusal may close its connection (an unread body), and a
+    // pooled one reused just then fails on the client's side, not the server's.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let mut failures = Vec::new();
     for c in &cases {
         let method = reqwest::Method::from_bytes(c.method.as_bytes()).unwrap();

@@ -34,11 +34,9 @@ pub(crate) fn customer(waba: &WabaId, user: &UserId) -> Option<WaId> {
 
 /// The WABA's key: FNV-1a over its id.
 fn key(waba: &WabaId) -> u64 {
-    waba.as_str()
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+    waba.as_str().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 const M1: u64 = 0xbf58_476d_1ce4_e5b9;
@@ -159,14 +157,20 @@ mod tests {
         let (a, b) = (WabaId::new("102290129340398"), WabaId::new("2"));
         let wa = WaId::new("16505551234");
         let ua = bsuid(&a, &wa).unwrap();
-        assert!(ua.as_str().starts_with("US.") && UserId::is_valid(ua.as_str()), "{ua}");
+        assert!(
+            ua.as_str().starts_with("US.") && UserId::is_valid(ua.as_str()),
+            "{ua}"
+        );
         assert_ne!(Some(ua.clone()), bsuid(&b, &wa));
         assert_eq!(customer(&a, &ua), Some(wa.clone()));
         assert_eq!(customer(&b, &ua), None, "another WABA's BSUID names nobody");
         let br = bsuid(&a, &WaId::new("5511987654321")).unwrap();
         assert!(br.as_str().starts_with("BR."), "{br}");
         assert_eq!(customer(&a, &UserId::new("US.ENT.1")), None);
-        assert_eq!(customer(&a, &UserId::new("GB.".to_owned() + &ua.as_str()[3..])), None);
+        assert_eq!(
+            customer(&a, &UserId::new("GB.".to_owned() + &ua.as_str()[3..])),
+            None
+        );
     }
 
     proptest! {

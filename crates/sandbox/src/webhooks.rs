@@ -7,6 +7,10 @@ use wacart_schema::{
     InboundMessage, MessageId, PhoneNumberId, UserId, WaId, WabaId, WebhookError, to_vec_ascii,
 };
 
+/// Where Meta's webhook errors point (`href`, relative to developers.facebook.com).
+pub(crate) const ERROR_CODES_HREF: &str =
+    "/documentation/business-messaging/whatsapp/support/error-codes";
+
 /// One attempt to deliver a webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -220,7 +224,7 @@ impl Serialize for StatusOut<'_> {
                 let title = wacart_schema::codes::title(code);
                 m.serialize_entry(
                     "errors",
-                    &[json!({"code": code, "title": title, "message": title, "error_data": {"details": details}})],
+                    &[json!({"code": code, "title": title, "message": title, "error_data": {"details": details}, "href": ERROR_CODES_HREF})],
                 )?;
             }
             None => m.serialize_entry(

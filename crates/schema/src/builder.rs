@@ -3,9 +3,9 @@
 
 use crate::ids::{CatalogId, MessageId, RetailerId};
 use crate::outbound::{
-    Addressee, CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
-    OutboundMessage, ProductAction, ProductItem, ProductListAction, ProductListMessage,
-    ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
+    Addressee, CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType,
+    Interactive, OutboundMessage, ProductAction, ProductItem, ProductListAction,
+    ProductListMessage, ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
 };
 use crate::validate::Violations;
 use serde_json::{Value, json};
@@ -355,9 +355,8 @@ impl MessageBuilder<ListKind> {
             .collect();
         let section = json!({"title": title.into(), "rows": rows});
         if let Interactive::Other(map) = self.interactive()
-            && let Some(Value::Array(sections)) = map
-                .get_mut("action")
-                .and_then(|a| a.get_mut("sections"))
+            && let Some(Value::Array(sections)) =
+                map.get_mut("action").and_then(|a| a.get_mut("sections"))
         {
             sections.push(section);
         }

@@ -149,8 +149,7 @@ impl UserId {
     /// ```
     pub fn is_valid(text: &str) -> bool {
         let b = text.as_bytes();
-        if b.len() < 4 || !b[0].is_ascii_uppercase() || !b[1].is_ascii_uppercase() || b[2] != b'.'
-        {
+        if b.len() < 4 || !b[0].is_ascii_uppercase() || !b[1].is_ascii_uppercase() || b[2] != b'.' {
             return false;
         }
         let rest = &text[3..];

@@ -27,9 +27,9 @@ pub use ids::{
 };
 pub use money::{Price, PriceError};
 pub use outbound::{
-    Addressee, CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType, Interactive,
-    OutboundMessage, ProductAction, ProductItem, ProductListAction, ProductListMessage,
-    ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
+    Addressee, CatalogAction, CatalogMessage, CatalogParameters, Content, Header, HeaderType,
+    Interactive, OutboundMessage, ProductAction, ProductItem, ProductListAction,
+    ProductListMessage, ProductMessage, RecipientType, ReplyTo, Section, Text, TextBody,
 };
 pub use read::{MarkRead, MessagesRequest};
 pub use response::{

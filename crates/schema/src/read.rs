@@ -90,7 +90,7 @@ impl<'de> Deserialize<'de> for MarkRead {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MessagesRequest {
     /// A message to send.
-    Send(OutboundMessage),
+    Send(Box<OutboundMessage>),
     /// Mark a message read (with or without the typing indicator).
     Read(MarkRead),
 }
@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(serde_json::from_str::<MarkRead>(&json).unwrap(), plain);
         let typing = MarkRead::new("wamid.A").typing();
         let json = serde_json::to_string(&typing).unwrap();
-        assert!(json.ends_with(r#""typing_indicator":{"type":"text"}}"#), "{json}");
+        assert!(
+            json.ends_with(r#""typing_indicator":{"type":"text"}}"#),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<MarkRead>(&json).unwrap(), typing);
     }
 

@@ -25,7 +25,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(customer_message),
         )
         .route("/sandbox/customers/{wa_id}/messages/{wamid}/tap", post(tap))
-        .route("/sandbox/customers/{wa_id}/messages/{wamid}/react", post(react))
+        .route(
+            "/sandbox/customers/{wa_id}/messages/{wamid}/react",
+            post(react),
+        )
         .route("/sandbox/customers/{wa_id}/threads/{number}", get(thread))
         .route("/sandbox/customers/{wa_id}/devices/{device}", put(device))
         .route(

@@ -193,7 +193,7 @@ async fn messages(
         .map_err(|e| invalid(shape, &e))?;
     match request {
         MessagesRequest::Send(message) => {
-            let sent = accept(state, shape, number, message, door).await?;
+            let sent = accept(state, shape, number, *message, door).await?;
             Ok(errors::ok(&sent))
         }
         MessagesRequest::Read(read) => {

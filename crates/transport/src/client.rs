@@ -6,8 +6,7 @@ use serde::de::DeserializeOwned;
 use wacart_schema::{
     CatalogId, CommerceSettings, CommerceSettingsResponse, D360ErrorResponse, GraphErrorResponse,
     ItemsBatchRequest, ItemsBatchResponse, KaleyraResponse, MarkRead, MessageId, Options,
-    OutboundMessage,
-    SendResponse, SuccessResponse, UserId, WaId,
+    OutboundMessage, SendResponse, SuccessResponse, UserId, WaId,
 };
 
 use crate::door::{Door, DoorKind, PreparedRequest};

@@ -226,7 +226,10 @@ impl Op for Tap {
 
 /// The button (`button_reply`) or list row (`list_reply`) with this id, as the webhook names
 /// it: `{id, title}` (and a row's `description`).
-fn choice_in(interactive: &serde_json::Map<String, Value>, id: &str) -> Option<(&'static str, Value)> {
+fn choice_in(
+    interactive: &serde_json::Map<String, Value>,
+    id: &str,
+) -> Option<(&'static str, Value)> {
     let action = interactive.get("action")?;
     match interactive.get("type").and_then(Value::as_str)? {
         "button" => action
@@ -247,7 +250,8 @@ fn choice_in(interactive: &serde_json::Map<String, Value>, id: &str) -> Option<(
             .flatten()
             .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
             .map(|r| {
-                let mut row = json!({ "id": id, "title": r.get("title").cloned().unwrap_or(Value::Null) });
+                let mut row =
+                    json!({ "id": id, "title": r.get("title").cloned().unwrap_or(Value::Null) });
                 if let Some(d) = r.get("description") {
                     row["description"] = d.clone();
                 }
@@ -280,7 +284,12 @@ impl Op for React {
         )?;
         // One emoji: a few code points at most (skin tones and joiners included), no letters.
         let chars = self.emoji.chars().count();
-        if chars > 10 || self.emoji.chars().any(|c| c.is_ascii_alphanumeric() || c.is_whitespace()) {
+        if chars > 10
+            || self
+                .emoji
+                .chars()
+                .any(|c| c.is_ascii_alphanumeric() || c.is_whitespace())
+        {
             return Err(EngineError::BadRequest(
                 "a reaction is one emoji (or empty, to remove it)".into(),
             ));

@@ -214,7 +214,7 @@ fn report_dropped(
     let code = codes::PARAMETER_VALUE_INVALID;
     let error: WebhookError = serde_json::from_value(json!({
         "code": code, "title": codes::title(code), "message": codes::title(code),
-        "error_data": {"details": details}}))
+        "error_data": {"details": details}, "href": crate::webhooks::ERROR_CODES_HREF}))
     .map_err(|e| EngineError::BadRequest(e.to_string()))?;
     let (waba, display) = state.number_identity(number);
     let body = || crate::webhooks::errors_body(&waba, &display, number, &error);

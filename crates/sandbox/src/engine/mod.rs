@@ -34,7 +34,7 @@ pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
 pub use messages::Sent;
-pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, ThreadStatus, TYPING_FOR};
+pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
 
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::model::Config;

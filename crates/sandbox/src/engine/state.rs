@@ -496,43 +496,42 @@ impl State {
                 || (status == StatusKind::Sent && sent_at == Some(at) && *current == status)
         };
         // In memory, or out of it with a status still scheduled (then history is updated).
-        let ((number, wa_id), biz, by_user) = if let Some((key, pos)) =
-            self.messages.get(id).cloned()
-        {
-            let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
-            else {
+        let ((number, wa_id), biz, by_user) =
+            if let Some((key, pos)) = self.messages.get(id).cloned() {
+                let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
+                else {
+                    return;
+                };
+                if out.failure.is_some() || !moves(&out.status, Some(out.at)) {
+                    return;
+                }
+                out.status = status.clone();
+                out.failure = error;
+                if out.forwarded_from.is_some() {
+                    return; // Forwards are the customer's doing: the business hears nothing.
+                }
+                let by_user = out.message.to.is_none();
+                (key, out.message.biz_opaque_callback_data.clone(), by_user)
+            } else if let Some(w) = self.waiting.get_mut(id) {
+                if !moves(&w.status, None) {
+                    return;
+                }
+                w.status = status.clone();
+                let (key, pos) = (w.key.clone(), w.pos);
+                let biz = w.biz_opaque_callback_data.clone();
+                let by_user = w.by_user;
+                if !self.replaying {
+                    self.effects.push(Effect::EntryStatus {
+                        number: key.0.clone(),
+                        wa_id: key.1.clone(),
+                        pos,
+                        status: status.as_str().to_owned(),
+                    });
+                }
+                (key, biz, by_user)
+            } else {
                 return;
             };
-            if out.failure.is_some() || !moves(&out.status, Some(out.at)) {
-                return;
-            }
-            out.status = status.clone();
-            out.failure = error;
-            if out.forwarded_from.is_some() {
-                return; // Forwards are the customer's doing: the business hears nothing.
-            }
-            let by_user = out.message.to.is_none();
-            (key, out.message.biz_opaque_callback_data.clone(), by_user)
-        } else if let Some(w) = self.waiting.get_mut(id) {
-            if !moves(&w.status, None) {
-                return;
-            }
-            w.status = status.clone();
-            let (key, pos) = (w.key.clone(), w.pos);
-            let biz = w.biz_opaque_callback_data.clone();
-            let by_user = w.by_user;
-            if !self.replaying {
-                self.effects.push(Effect::EntryStatus {
-                    number: key.0.clone(),
-                    wa_id: key.1.clone(),
-                    pos,
-                    status: status.as_str().to_owned(),
-                });
-            }
-            (key, biz, by_user)
-        } else {
-            return;
-        };
         let failure = error.map(|code| {
             let details = match code {
                 codes::REENGAGEMENT_MESSAGE => {
@@ -600,7 +599,8 @@ impl State {
         message.from_user_id.clone_from(&person.user_id);
         message.context = context;
         let (waba, display) = self.number_identity(number);
-        let body = || crate::webhooks::message_body(&waba, &display, number, person.who(true), &message);
+        let body =
+            || crate::webhooks::message_body(&waba, &display, number, person.who(true), &message);
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "messages", body, at);
         self.push_entry(&key, Entry::In(Box::new(Inbound { at, message })));

@@ -357,7 +357,11 @@ pub(crate) fn render(
                 InboundContent::Reaction(r) => (Some(r.emoji.clone().unwrap_or_default()), None),
                 InboundContent::Image(i) => (i.caption.clone(), None),
                 InboundContent::Location(l) => (
-                    Some(l.name.clone().unwrap_or_else(|| format!("{}, {}", l.latitude, l.longitude))),
+                    Some(
+                        l.name
+                            .clone()
+                            .unwrap_or_else(|| format!("{}, {}", l.latitude, l.longitude)),
+                    ),
                     None,
                 ),
                 _ => (None, None),

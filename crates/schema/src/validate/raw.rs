@@ -71,7 +71,7 @@ pub fn validate_messages_json(bytes: &[u8], opts: &Options) -> Result<MessagesRe
             .map_err(InputError::Invalid)
     } else {
         validate_value(&value, opts)
-            .map(MessagesRequest::Send)
+            .map(|m| MessagesRequest::Send(Box::new(m)))
             .map_err(InputError::Invalid)
     }
 }
@@ -86,7 +86,12 @@ fn raw_read(r: &mut Report, root: &Path<'_>, value: &Value) {
         r,
         root,
         map,
-        &["messaging_product", "status", "message_id", "typing_indicator"],
+        &[
+            "messaging_product",
+            "status",
+            "message_id",
+            "typing_indicator",
+        ],
     );
     let p_mp = root.key("messaging_product");
     if let Some(mp) = string(r, &p_mp, map, "messaging_product", true) {
