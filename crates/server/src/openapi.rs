@@ -9,7 +9,7 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "post",
         "/{version}/{phone_number_id}/messages",
         "Meta Cloud API",
-        "Send a message (bearer token)",
+        "Send a message, or mark one read (with a typing indicator) (bearer token)",
         "message",
     ),
     (
@@ -44,7 +44,7 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "post",
         "/messages",
         "360dialog",
-        "Send a message (D360-API-KEY header)",
+        "Send a message, or mark one read (D360-API-KEY header)",
         "message",
     ),
     (
@@ -62,11 +62,39 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "feed",
     ),
     (
+        "get",
+        "/sandbox/customers/{wa_id}",
+        "Sandbox customers",
+        "The customer's profile: name, username, devices",
+        "",
+    ),
+    (
+        "put",
+        "/sandbox/customers/{wa_id}",
+        "Sandbox customers",
+        "Change the profile: a username hides the phone number from businesses (null removes it)",
+        "profile",
+    ),
+    (
         "post",
         "/sandbox/customers/{wa_id}/messages",
         "Sandbox customers",
-        "The customer writes to the business",
+        "The customer writes (text or location), optionally quoting a message of the thread",
         "customer_message",
+    ),
+    (
+        "post",
+        "/sandbox/customers/{wa_id}/messages/{wamid}/tap",
+        "Sandbox customers",
+        "Tap a reply button or list row of a business message (by its id)",
+        "tap",
+    ),
+    (
+        "post",
+        "/sandbox/customers/{wa_id}/messages/{wamid}/react",
+        "Sandbox customers",
+        "React to a message with an emoji (empty removes the reaction)",
+        "react",
     ),
     (
         "get",
@@ -173,10 +201,18 @@ fn message_schema() -> Value {
                 "to": to, "type": {"const": "text"}, "text": text,
                 "context": context, "biz_opaque_callback_data": {"type": "string", "maxLength": 512}}})
     };
-    json!({"description": "`type` defaults to text. Interactive product, product_list and catalog_message messages are also taken (wacart-schema's OutboundMessage); this schema describes text messages only.",
+    let read = json!({"type": "object", "additionalProperties": false,
+        "required": ["messaging_product", "status", "message_id"],
+        "description": "Mark an inbound message read (and every earlier one); 131009 when the number did not receive it",
+        "properties": {"messaging_product": {"const": "whatsapp"}, "status": {"const": "read"},
+            "message_id": {"type": "string", "minLength": 1},
+            "typing_indicator": {"type": "object", "additionalProperties": false, "required": ["type"],
+                "properties": {"type": {"const": "text"}}}}});
+    json!({"description": "`type` defaults to text. Interactive product, product_list and catalog_message messages are also taken (wacart-schema's OutboundMessage), and `recipient` (a BSUID, `US.1349…`) in place of `to`; this schema describes text messages to a phone number, and read receipts.",
     "oneOf": [
         envelope(json!({"const": "individual"}), json!({"type": "string", "pattern": WA_ID_PATTERN}), json!(["messaging_product", "to", "text"])),
         envelope(json!({"const": "group"}), json!({"type": "string", "pattern": r"\S"}), json!(["messaging_product", "recipient_type", "to", "text"])),
+        read,
     ]})
 }
 
@@ -209,10 +245,28 @@ fn body_schema(kind: &str) -> Option<Value> {
                 json!({"required": true, "content": {"text/csv": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}, "text/tab-separated-values": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}}}),
             );
         }
-        "customer_message" => object(
-            json!({"phone_number_id": {"type": "string", "example": "100000000000001"}, "text": {"type": "string", "minLength": 1}}),
-            json!(["phone_number_id", "text"]),
+        "customer_message" => {
+            let phone = json!({"type": "string", "example": "100000000000001"});
+            let reply_to = json!({"type": "string", "description": "A message of the thread to quote"});
+            let location = json!({"type": "object", "additionalProperties": false, "required": ["latitude", "longitude"],
+                "properties": {"latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                    "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+                    "name": {"type": "string"}, "address": {"type": "string"}}});
+            json!({"description": "Exactly one of text or location", "oneOf": [
+                object(json!({"phone_number_id": phone, "text": {"type": "string", "minLength": 1, "pattern": r"\S"}, "reply_to": reply_to}),
+                       json!(["phone_number_id", "text"])),
+                object(json!({"phone_number_id": phone, "location": location, "reply_to": reply_to}),
+                       json!(["phone_number_id", "location"])),
+            ]})
+        }
+        "profile" => object(
+            json!({"name": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": r"\S"},
+                   "username": {"type": ["string", "null"], "pattern": r"^(?!www)(?![._])(?!.*\.\.)(?!.*[.]$)(?=.*[a-z])[a-z0-9._]{3,35}$",
+                       "description": "Meta's username rules; not ending in a domain (.com, .org, ...)"}}),
+            json!([]),
         ),
+        "tap" => object(json!({"id": {"type": "string"}}), json!(["id"])),
+        "react" => object(json!({"emoji": {"type": "string", "maxLength": 10}}), json!(["emoji"])),
         "device" => object(
             json!({"app_version": {"type": "string", "minLength": 1, "maxLength": 32}, "platform": {"enum": ["android", "ios", "web"]}}),
             json!(["app_version"]),
