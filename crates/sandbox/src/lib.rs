@@ -9,8 +9,9 @@ mod webhooks;
 
 pub use clock::{Clock, ManualClock};
 pub use engine::{
-    Ack, BatchOutcome, CartItemView, CartSnapshot, Door, EngineError, MessageView, ProductView,
-    Sandbox, SectionView, Sent, THREAD_PAGE, Upkeep, WINDOW,
+    Ack, BatchOutcome, CartItemView, CartSnapshot, Door, EngineError, MEDIA_TTL, MEDIA_TYPES,
+    MediaInfo, MessageView, NewMedia, ProductView, Sandbox, SectionView, Sent, THREAD_PAGE, Upkeep,
+    WINDOW,
 };
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,

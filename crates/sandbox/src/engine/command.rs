@@ -11,6 +11,7 @@ use super::EngineError;
 use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
 use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
 use super::deliveries::{AttemptOne, Attempts, Redeliver};
+use super::media::{DeleteMedia, UploadMedia};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
 use super::state::State;
@@ -73,4 +74,6 @@ commands!(
     Attempt(AttemptOne),
     Attempts(Attempts),
     Redeliver(Redeliver),
+    UploadMedia(UploadMedia),
+    DeleteMedia(DeleteMedia),
 );

@@ -9,13 +9,14 @@
 //!
 //! Each command family lives in its own module, which owns its arguments, its execution
 //! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`threads`], [`carts`],
-//! [`catalogs`], [`deliveries`]. [`command::Command`] is only the log format.
+//! [`catalogs`], [`deliveries`], [`media`]. [`command::Command`] is only the log format.
 
 mod carts;
 mod catalogs;
 mod command;
 mod deliveries;
 mod image;
+mod media;
 mod messages;
 mod op;
 mod state;
@@ -31,6 +32,7 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
+pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
 pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE};
 
@@ -66,6 +68,9 @@ pub enum EngineError {
     /// No such webhook delivery.
     #[error("unknown delivery {0}")]
     UnknownDelivery(u64),
+    /// No such live media (never uploaded, deleted or expired).
+    #[error("unknown media {0}")]
+    UnknownMedia(String),
     /// A tenant, number or customer with this id exists already.
     #[error("{0} exists already")]
     Exists(String),
