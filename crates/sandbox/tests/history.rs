@@ -7,8 +7,7 @@ use std::sync::Arc;
 use serde_json::json;
 use wacart_sandbox::{
     AppSpec, Clock, Config, CustomerSpec, Door, Durability, ManualClock, MemoryStore, NewMedia,
-    NumberSpec,
-    Sandbox, SqliteStore, Store, StoreError, TenantSpec, Upkeep,
+    NumberSpec, Sandbox, SqliteStore, Store, StoreError, TenantSpec, Upkeep,
 };
 use wacart_schema::{
     BatchMethod, BatchRequest, ItemsBatchRequest, OutboundMessage, PhoneNumberId, RetailerId, WaId,

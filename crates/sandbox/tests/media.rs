@@ -38,8 +38,10 @@ fn media(id: &str) -> NewMedia {
 }
 
 fn image(id: &str) -> OutboundMessage {
-    serde_json::from_value(json!({"messaging_product": "whatsapp", "to": ALICE, "type": "image",
-        "image": {"id": id, "caption": "Today's pick"}}))
+    serde_json::from_value(
+        json!({"messaging_product": "whatsapp", "to": ALICE, "type": "image",
+        "image": {"id": id, "caption": "Today's pick"}}),
+    )
     .unwrap()
 }
 
@@ -63,12 +65,17 @@ fn a_send_by_id_needs_a_live_media_of_the_sending_number() {
     let clock = ManualClock::new(T0);
     let mut sb = open(Arc::new(MemoryStore::new()), &clock);
     setup(&mut sb);
-    let _ = sb.upload_media(&n(NUMBER), media("4490709327384033")).unwrap();
+    let _ = sb
+        .upload_media(&n(NUMBER), media("4490709327384033"))
+        .unwrap();
     let info = sb.media("4490709327384033").unwrap();
     assert_eq!(info.mime_type, "image/jpeg");
     assert_eq!(info.file_size, 1234);
     assert_eq!(info.expires_at, T0 + MEDIA_TTL);
-    assert!(sb.send(&n(NUMBER), image("4490709327384033"), Door::Meta).is_ok());
+    assert!(
+        sb.send(&n(NUMBER), image("4490709327384033"), Door::Meta)
+            .is_ok()
+    );
 
     // Unknown ids, other numbers' media, and non-string ids are refused; nothing changes.
     let before = sb.image().unwrap();
@@ -81,7 +88,11 @@ fn a_send_by_id_needs_a_live_media_of_the_sending_number() {
         "to": ALICE, "type": "sticker", "sticker": {"id": 7}}))
     .unwrap();
     refused_as_meta(sb.send(&n(NUMBER), sticker, Door::Meta), "sticker");
-    assert_eq!(sb.image().unwrap(), before, "a refused send changes nothing");
+    assert_eq!(
+        sb.image().unwrap(),
+        before,
+        "a refused send changes nothing"
+    );
 
     // Sends by link are not looked at.
     let link: OutboundMessage = serde_json::from_value(json!({"messaging_product": "whatsapp",

@@ -46,10 +46,7 @@ pub struct MediaStore {
 
 enum Kind {
     Dir(PathBuf),
-    Memory {
-        cap: u64,
-        blobs: Mutex<MemoryBlobs>,
-    },
+    Memory { cap: u64, blobs: Mutex<MemoryBlobs> },
 }
 
 #[derive(Default)]
@@ -226,9 +223,7 @@ impl MediaStore {
     /// Bytes held in memory (0 on disk).
     pub fn memory_used(&self) -> u64 {
         match &self.kind {
-            Kind::Memory { blobs, .. } => {
-                blobs.lock().unwrap_or_else(PoisonError::into_inner).used
-            }
+            Kind::Memory { blobs, .. } => blobs.lock().unwrap_or_else(PoisonError::into_inner).used,
             Kind::Dir(_) => 0,
         }
     }

@@ -69,7 +69,10 @@ pub(crate) fn graph_auth(
 }
 
 /// The number a request's bearer token reaches (Graph's 190 refusals otherwise).
-pub(crate) fn bearer_number(state: &AppState, headers: &HeaderMap) -> Result<PhoneNumberId, Refusal> {
+pub(crate) fn bearer_number(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<PhoneNumberId, Refusal> {
     let auth = header(headers, "authorization").ok_or_else(|| {
         Refusal::unauthorized(
             Shape::Graph,

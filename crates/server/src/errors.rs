@@ -257,7 +257,9 @@ impl Refusal {
 pub(crate) fn unsupported_request(method: &str, id: &str) -> GraphError {
     let mut error = GraphError::new(
         codes::INVALID_PARAMETER,
-        format!("Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"),
+        format!(
+            "Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+        ),
         trace_id(),
     );
     error.message = format!(

@@ -276,7 +276,10 @@ fn check_form(parts: Vec<Part>) -> Result<Form, Refusal> {
     };
     let size = file.data.len() as u64;
     errors::ensure(size > 0, || {
-        param_error(StatusCode::BAD_REQUEST, "Param file must not be empty".to_owned())
+        param_error(
+            StatusCode::BAD_REQUEST,
+            "Param file must not be empty".to_owned(),
+        )
     })?;
     errors::ensure(size <= *limit, || {
         param_error(
@@ -414,12 +417,24 @@ fn visible_media(
     method: &str,
 ) -> Result<MediaInfo, Refusal> {
     let waba = waba_of(state, number);
-    state
+    let media = state
         .sandbox
         .read(|sb| sb.media(id))
         .filter(|m| Some(&m.waba_id) == waba.as_ref())
-        .filter(|m| only_number.is_none_or(|n| m.phone_number_id.as_str() == n))
-        .ok_or_else(|| Refusal::graph_error(unsupported_request(method, id)))
+        .ok_or_else(|| Refusal::graph_error(unsupported_request(method, id)))?;
+    // The wording Meta was seen to answer a `phone_number_id` the media was not uploaded on
+    // with (docs/media.md).
+    errors::ensure(
+        only_number.is_none_or(|n| media.phone_number_id.as_str() == n),
+        || {
+            param_error(
+                StatusCode::BAD_REQUEST,
+                "Param phone_number_id is not a valid whatsapp business phone number id ID"
+                    .to_owned(),
+            )
+        },
+    )?;
+    Ok(media)
 }
 
 /// The host the client reached this server by, for URLs that point back at it.
@@ -568,7 +583,9 @@ async fn download(
         .filter(|n| n.chars().all(|c| c.is_ascii_graphic() || c == ' ') && !n.contains('"'))
         && let Ok(v) = format!("attachment; filename=\"{name}\"").parse()
     {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
 }
@@ -610,7 +627,8 @@ const PHONE_FIELDS: &[&str] = &[
     "whatsapp_business_manager_messaging_limit",
 ];
 
-/// What `GET /{phone_number_id}` answers without `fields` (Graph's default set for the node).
+/// What `GET /{phone_number_id}` answers without `fields`: the fields of Meta's example of the
+/// node's metadata (`webhook_configuration` only when the app has a callback).
 const DEFAULT_PHONE_FIELDS: &[&str] = &[
     "verified_name",
     "code_verification_status",
@@ -618,6 +636,7 @@ const DEFAULT_PHONE_FIELDS: &[&str] = &[
     "quality_rating",
     "platform_type",
     "throughput",
+    "webhook_configuration",
     "id",
 ];
 
@@ -641,20 +660,24 @@ fn phone_number_node(
             .split(',')
             .map(|f| {
                 // `name{subfields}` and `name.modifier(...)` name the field `name`.
-                f.trim()
-                    .split(['{', '.'])
-                    .next()
-                    .unwrap_or("")
-                    .to_owned()
+                f.trim().split(['{', '.']).next().unwrap_or("").to_owned()
             })
             .filter(|f| !f.is_empty())
             .collect(),
-        None => DEFAULT_PHONE_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+        None => DEFAULT_PHONE_FIELDS
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect(),
     };
-    if let Some(bad) = requested.iter().find(|f| !PHONE_FIELDS.contains(&f.as_str())) {
+    if let Some(bad) = requested
+        .iter()
+        .find(|f| !PHONE_FIELDS.contains(&f.as_str()))
+    {
         return Err(param_error(
             StatusCode::BAD_REQUEST,
-            format!("Tried accessing nonexisting field ({bad}) on node type (WhatsAppBusinessPhoneNumber)"),
+            format!(
+                "Tried accessing nonexisting field ({bad}) on node type (WhatsAppBusinessPhoneNumber)"
+            ),
         ));
     }
     let (spec, callback, rate) = state.sandbox.read(|sb| {
@@ -665,12 +688,17 @@ fn phone_number_node(
             .and_then(|t| t.app.callback_url.clone());
         (spec, callback, sb.config().number_rate)
     });
-    let spec = spec.ok_or_else(|| Refusal::graph_error(unsupported_request("get", number.as_str())))?;
+    let spec =
+        spec.ok_or_else(|| Refusal::graph_error(unsupported_request("get", number.as_str())))?;
     let mut all = Map::new();
     all.insert("id".into(), json!(number.as_str()));
     all.insert(
         "verified_name".into(),
-        json!(spec.verified_name.clone().unwrap_or_else(|| "Wacart Sandbox".to_owned())),
+        json!(
+            spec.verified_name
+                .clone()
+                .unwrap_or_else(|| "Wacart Sandbox".to_owned())
+        ),
     );
     all.insert(
         "display_phone_number".into(),
@@ -680,7 +708,11 @@ fn phone_number_node(
     all.insert("code_verification_status".into(), json!("VERIFIED"));
     all.insert("platform_type".into(), json!("CLOUD_API"));
     // Cloud API's default is 80 messages/s (STANDARD); 1,000 is HIGH.
-    let level = if rate.is_some_and(|r| r > 80) { "HIGH" } else { "STANDARD" };
+    let level = if rate.is_some_and(|r| r > 80) {
+        "HIGH"
+    } else {
+        "STANDARD"
+    };
     all.insert("throughput".into(), json!({"level": level}));
     all.insert("name_status".into(), json!("APPROVED"));
     all.insert("status".into(), json!("CONNECTED"));

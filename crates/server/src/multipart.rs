@@ -111,7 +111,10 @@ pub(crate) fn parse(body: &Bytes, boundary: &str) -> Result<Vec<Part>, String> {
                 from = found + 1;
             }
         };
-        parts.push(part(head, body.slice(data_start..data_end.max(data_start)))?);
+        parts.push(part(
+            head,
+            body.slice(data_start..data_end.max(data_start)),
+        )?);
         at = data_end + next_delimiter.len();
     }
 }
@@ -162,7 +165,10 @@ fn part(head: &str, data: Bytes) -> Result<Part, String> {
 mod tests {
     use super::*;
 
-    fn form(boundary: &str, parts: &[(&str, Option<&str>, Option<&str>, &[u8])]) -> Bytes {
+    /// (name, file name, content type, bytes)
+    type TestPart<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+    fn form(boundary: &str, parts: &[TestPart<'_>]) -> Bytes {
         let mut out = Vec::new();
         out.extend_from_slice(b"preamble\r\n");
         for (name, file, ct, data) in parts {
@@ -197,7 +203,10 @@ mod tests {
         assert_eq!(boundary("multipart/form-data"), None);
         assert_eq!(boundary("multipart/mixed; boundary=abc"), None);
         assert_eq!(boundary("application/json"), None);
-        assert_eq!(boundary(&format!("multipart/form-data; boundary={}", "x".repeat(71))), None);
+        assert_eq!(
+            boundary(&format!("multipart/form-data; boundary={}", "x".repeat(71))),
+            None
+        );
     }
 
     #[test]
@@ -228,11 +237,19 @@ mod tests {
     fn malformed_forms_are_refused_with_a_reason() {
         let body = form("b", &[("file", None, None, b"x")]);
         let cut = body.slice(..body.len() - 14);
-        assert!(parse(&cut, "b").unwrap_err().contains("no closing boundary"));
+        assert!(
+            parse(&cut, "b")
+                .unwrap_err()
+                .contains("no closing boundary")
+        );
         assert!(parse(&body, "other").unwrap_err().contains("never appears"));
         let no_name = Bytes::from_static(b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--");
-        assert!(parse(&no_name, "b").unwrap_err().contains("no Content-Disposition name"));
-        let one: (&str, Option<&str>, Option<&str>, &[u8]) = ("x", None, None, b"1");
+        assert!(
+            parse(&no_name, "b")
+                .unwrap_err()
+                .contains("no Content-Disposition name")
+        );
+        let one: TestPart<'_> = ("x", None, None, b"1");
         let many = form("b", &[one; 17]);
         assert!(parse(&many, "b").unwrap_err().contains("more than 16"));
     }

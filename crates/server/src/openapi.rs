@@ -450,7 +450,10 @@ mod tests {
         assert_eq!(form["properties"]["type"]["enum"][0], "audio/aac");
         let node = &doc["paths"]["/{version}/{node_id}"];
         assert!(node["get"].is_object() && node["delete"].is_object());
-        assert_eq!(param(&doc, "/{version}/{node_id}", "get", "fields")["in"], "query");
+        assert_eq!(
+            param(&doc, "/{version}/{node_id}", "get", "fields")["in"],
+            "query"
+        );
         assert_eq!(
             param(&doc, "/whatsapp_business/attachments/", "get", "mid")["required"],
             true

@@ -11,7 +11,9 @@ use wacart_sandbox::{
     TenantSpec, Upkeep,
 };
 use wacart_schema::{CatalogId, ItemsBatchRequest};
-use wacart_server::{AppState, HttpConfig, MEMORY_CAP, MediaStore, SystemClock, WorkerConfig, demo};
+use wacart_server::{
+    AppState, HttpConfig, MEMORY_CAP, MediaStore, SystemClock, WorkerConfig, demo,
+};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -263,7 +265,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             match MediaStore::dir(&dir) {
                 Ok(m) => m,
                 Err(e) => {
-                    eprintln!("wacart serve: cannot open the media directory {}: {e}", dir.display());
+                    eprintln!(
+                        "wacart serve: cannot open the media directory {}: {e}",
+                        dir.display()
+                    );
                     return ExitCode::from(2);
                 }
             }

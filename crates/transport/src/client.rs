@@ -288,7 +288,10 @@ impl Client {
         Ok(self.door.prepared(method, url, Vec::new()))
     }
 
-    pub(crate) async fn call_json<T: DeserializeOwned>(&self, request: &PreparedRequest) -> Result<T, Error> {
+    pub(crate) async fn call_json<T: DeserializeOwned>(
+        &self,
+        request: &PreparedRequest,
+    ) -> Result<T, Error> {
         let kind = self.door.kind();
         self.retry
             .run(|| async {

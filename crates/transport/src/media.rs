@@ -252,7 +252,9 @@ mod tests {
         assert!(text.starts_with(
             "--b\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"
         ));
-        assert!(text.contains("name=\"file\"; filename=\"a_b.png\"\r\nContent-Type: image/png\r\n\r\n"));
+        assert!(
+            text.contains("name=\"file\"; filename=\"a_b.png\"\r\nContent-Type: image/png\r\n\r\n")
+        );
         assert!(text.ends_with("\r\n--b--\r\n"));
     }
 
@@ -283,7 +285,9 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            meta.media_request("POST", "100", Some("media")).unwrap().url,
+            meta.media_request("POST", "100", Some("media"))
+                .unwrap()
+                .url,
             format!("http://h/{}/100/media", crate::DEFAULT_GRAPH_VERSION)
         );
         assert_eq!(
@@ -298,7 +302,10 @@ mod tests {
             d360.media_request("POST", "", Some("media")).unwrap().url,
             "http://h/media"
         );
-        assert_eq!(d360.media_request("GET", "42", None).unwrap().url, "http://h/42");
+        assert_eq!(
+            d360.media_request("GET", "42", None).unwrap().url,
+            "http://h/42"
+        );
         let kaleyra = Client::builder(Door::kaleyra(crate::KaleyraPod::In, "s", "k", "1"))
             .build()
             .unwrap();
