@@ -77,6 +77,9 @@ pub struct NumberSpec {
     pub cart_enabled: bool,
     /// Commerce settings: catalog visible.
     pub catalog_visible: bool,
+    /// The name the phone number node answers as `verified_name` (a default when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
 }
 
 impl TenantSpec {
@@ -136,7 +139,14 @@ impl NumberSpec {
             catalog_id: None,
             cart_enabled: true,
             catalog_visible: false,
+            verified_name: None,
         }
+    }
+
+    /// With this verified (display) name.
+    pub fn verified_name(mut self, name: impl Into<String>) -> Self {
+        self.verified_name = Some(name.into());
+        self
     }
 
     /// Reachable through 360dialog with this key.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 use wacart_sandbox::{
-    AppSpec, Clock, Config, CustomerSpec, Door, Durability, ManualClock, MemoryStore, NumberSpec,
-    Sandbox, SqliteStore, Store, StoreError, TenantSpec, Upkeep,
+    AppSpec, Clock, Config, CustomerSpec, Door, Durability, ManualClock, MemoryStore, NewMedia,
+    NumberSpec, Sandbox, SqliteStore, Store, StoreError, TenantSpec, Upkeep,
 };
 use wacart_schema::{
     BatchMethod, BatchRequest, ItemsBatchRequest, OutboundMessage, PhoneNumberId, RetailerId, WaId,
@@ -103,6 +103,18 @@ fn a_day(sb: &mut Sandbox, clock: &ManualClock) {
                 data.as_object().unwrap().clone(),
             )]);
             let _ = sb.items_batch(&CATALOG.into(), batch).unwrap();
+        }
+        // Media: uploads, a delete, and sends by id (known and deleted).
+        if i % 40 == 0 {
+            let media = NewMedia::new((1000 + i).to_string(), "image/png", "ab", 10, None);
+            let _ = sb.upload_media(&n(), media).unwrap();
+        }
+        if i == 90 {
+            let _ = sb.delete_media("1040").unwrap();
+            for id in ["1000", "1040"] {
+                let image = json!({"messaging_product": "whatsapp", "to": ALICE, "type": "image", "image": {"id": id}});
+                let _ = sb.send(&n(), serde_json::from_value(image).unwrap(), Door::Meta);
+            }
         }
         if i == 120 {
             let _ = sb.send_cart(&alice, "phone", &n(), "for tonight").unwrap();

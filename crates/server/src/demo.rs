@@ -10,6 +10,8 @@ pub const WABA_ID: &str = "200000000000001";
 pub const PHONE_NUMBER_ID: &str = "100000000000001";
 /// The demo number.
 pub const DISPLAY_NUMBER: &str = "15550001111";
+/// The demo number's verified (display) name.
+pub const VERIFIED_NAME: &str = "Wacart Demo Market";
 /// Meta access token.
 pub const TOKEN: &str = "demo-token";
 /// 360dialog API key.
@@ -123,7 +125,8 @@ pub fn tenant() -> TenantSpec {
     let number = NumberSpec::new(PHONE_NUMBER_ID, DISPLAY_NUMBER, TOKEN)
         .d360_key(D360_KEY)
         .kaleyra(KALEYRA_SID, KALEYRA_KEY)
-        .linked_catalog(CATALOG_ID, true);
+        .linked_catalog(CATALOG_ID, true)
+        .verified_name(VERIFIED_NAME);
     TenantSpec::new(WABA_ID, AppSpec::new(APP_SECRET, VERIFY_TOKEN))
         .number(number)
         .catalog(CATALOG_ID)

@@ -54,7 +54,7 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 /// The Graph door's checks: version, bearer token, and the node it may touch.
-fn graph_auth(
+pub(crate) fn graph_auth(
     state: &AppState,
     headers: &HeaderMap,
     version: &str,
@@ -65,6 +65,14 @@ fn graph_auth(
             format!("Unknown path components: /{version}: not a Graph version (vN.M)"),
         )
     })?;
+    bearer_number(state, headers)
+}
+
+/// The number a request's bearer token reaches (Graph's 190 refusals otherwise).
+pub(crate) fn bearer_number(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<PhoneNumberId, Refusal> {
     let auth = header(headers, "authorization").ok_or_else(|| {
         Refusal::unauthorized(
             Shape::Graph,

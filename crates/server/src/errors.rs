@@ -99,8 +99,14 @@ impl Refusal {
         Self::graph_error(GraphError::new(code, details, trace_id()))
     }
 
-    fn graph_error(error: GraphError) -> Self {
+    /// A Graph error object as it is (its code gives the HTTP status).
+    pub(crate) fn graph_error(error: GraphError) -> Self {
         let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Self::json(status, &GraphErrorResponse::from(error))
+    }
+
+    /// A Graph error object with a status of its own (not the one its code implies).
+    pub(crate) fn graph_error_with_status(status: StatusCode, error: GraphError) -> Self {
         Self::json(status, &GraphErrorResponse::from(error))
     }
 
@@ -201,11 +207,13 @@ impl Refusal {
                 Shape::Kaleyra => {
                     Self::new(shape, g.code, g.details().unwrap_or_default(), "WA400")
                 }
-                _ => Self::graph_error(GraphError::new(
-                    g.code,
-                    g.details().unwrap_or_default(),
-                    trace_id(),
-                )),
+                // Kept whole (a message Meta words its own way stays so); only the trace id is
+                // the answer's own.
+                _ => {
+                    let mut error = (**g).clone();
+                    error.fbtrace_id = Some(trace_id());
+                    Self::graph_error(error)
+                }
             },
             EngineError::UnknownNumber(_) if shape == Shape::Kaleyra => {
                 Self::kaleyra_not_on_account()
@@ -230,6 +238,7 @@ impl Refusal {
             EngineError::Cart(c) => {
                 Self::new(shape, codes::PARAMETER_VALUE_INVALID, c.details(), "WA400")
             }
+            EngineError::UnknownMedia(id) => Self::graph_error(unsupported_request("get", id)),
             EngineError::UnknownCustomer
             | EngineError::UnknownMessage(_)
             | EngineError::UnknownCatalog(_)
@@ -241,6 +250,24 @@ impl Refusal {
             other => Self::new(shape, codes::INVALID_PARAMETER, other.to_string(), "WA400"),
         }
     }
+}
+
+/// Graph's answer for a node that does not exist or that the token may not see (code 100,
+/// subcode 33, `GraphMethodException`), for `method` (`get`, `post`, `delete`).
+pub(crate) fn unsupported_request(method: &str, id: &str) -> GraphError {
+    let mut error = GraphError::new(
+        codes::INVALID_PARAMETER,
+        format!(
+            "Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+        ),
+        trace_id(),
+    );
+    error.message = format!(
+        "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+    );
+    error.kind = Some("GraphMethodException".to_owned());
+    error.error_subcode = Some(33);
+    error
 }
 
 /// `Ok` if `holds`, else the refusal `otherwise` makes.

@@ -14,15 +14,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use wacart_sandbox::{Clock, SharedSandbox};
 
 mod api;
+mod blobs;
 mod body;
 pub mod demo;
 mod doors;
 mod errors;
 mod http;
+mod media;
+mod multipart;
 pub mod openapi;
 mod worker;
 
+pub use blobs::{MEMORY_CAP, MediaStore};
 pub use http::HttpConfig;
+pub use media::MAX_UPLOAD;
 pub use worker::WorkerConfig;
 
 /// The wall clock: the only place the sandbox's time comes from in production.
@@ -45,6 +50,8 @@ pub struct AppState {
     pub(crate) outbox: Arc<tokio::sync::Notify>,
     /// The sandbox's strict catalog-message rule (fixed while it runs).
     pub(crate) strict_catalog_thumbnail: bool,
+    /// Media bytes, ids and upload slots.
+    pub(crate) media: Arc<media::MediaState>,
 }
 
 impl AppState {
@@ -56,7 +63,22 @@ impl AppState {
             sandbox,
             outbox,
             strict_catalog_thumbnail,
+            media: Arc::new(media::MediaState::new(MediaStore::memory(MEMORY_CAP))),
         }
+    }
+
+    /// Keeps media bytes in `store` (in memory, capped at [`MEMORY_CAP`], by default).
+    #[must_use]
+    pub fn with_media_store(mut self, store: MediaStore) -> Self {
+        self.media = Arc::new(media::MediaState::new(store));
+        self
+    }
+
+    /// Removes media bytes older than `age` that no live media owns (expired, deleted, or an
+    /// upload that never became a command); answers how many. Blocking: run it before serving,
+    /// or on a blocking thread.
+    pub fn sweep_media(&self, age: std::time::Duration) -> usize {
+        media::sweep(self, age)
     }
 
     /// The sandbox.
@@ -103,6 +125,7 @@ async fn head_never_writes(
 pub fn app(state: AppState) -> axum::Router {
     doors::routes()
         .merge(api::routes())
+        .merge(media::routes())
         .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
@@ -137,6 +160,7 @@ pub async fn run_with(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker = tokio::spawn(worker::run(state.clone(), worker, stop_rx));
+    let sweeper = tokio::spawn(media::sweeper(state.clone()));
     // The connections and the worker stop together, under one deadline.
     let begun = Arc::new(std::sync::OnceLock::new());
     let mark = begun.clone();
@@ -146,6 +170,7 @@ pub async fn run_with(
         let _ = stop_tx.send(true);
     })
     .await;
+    sweeper.abort();
     let deadline = *begun.get_or_init(tokio::time::Instant::now) + http.shutdown_timeout;
     if tokio::time::timeout_at(deadline, &mut worker)
         .await

@@ -14,6 +14,34 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     (
         "post",
+        "/{version}/{phone_number_id}/media",
+        "Meta Cloud API",
+        "Upload a media to send by id (multipart/form-data: file, type, messaging_product); answers {\"id\"}",
+        "media_upload",
+    ),
+    (
+        "get",
+        "/{version}/{node_id}",
+        "Meta Cloud API",
+        "The phone number node (its own id; ?fields= selects) or a media's URL, MIME type, sha256 and size (?phone_number_id= checks the owner)",
+        "",
+    ),
+    (
+        "delete",
+        "/{version}/{node_id}",
+        "Meta Cloud API",
+        "Delete a media: {\"success\":true}, then its id is unknown to lookups, downloads and sends",
+        "",
+    ),
+    (
+        "get",
+        "/whatsapp_business/attachments/",
+        "Meta Cloud API",
+        "Download a media from the URL its lookup gave (bearer token required; the URL works 5 minutes)",
+        "",
+    ),
+    (
+        "post",
         "/{version}/{catalog_id}/items_batch",
         "Meta Graph catalog",
         "Create, update or delete products in a batch",
@@ -181,6 +209,7 @@ fn param_example(name: &str) -> Option<&'static str> {
         "business_number" => "15550001111",
         "wamid" => "wamid.HBgL000000000001V2FjYXJ0U2FuZGJveA",
         "id" => "1",
+        "node_id" => "100000000000001",
         _ => return None,
     })
 }
@@ -223,6 +252,7 @@ fn param_schema(name: &str) -> Value {
         "wa_id" => json!({"type": "string", "pattern": WA_ID_PATTERN}),
         "device" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
         "id" => json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
+        "node_id" => json!({"type": "string", "description": "A phone number id or a media id"}),
         _ => json!({"type": "string"}),
     }
 }
@@ -244,6 +274,16 @@ fn body_schema(kind: &str) -> Option<Value> {
             return Some(
                 json!({"required": true, "content": {"text/csv": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}, "text/tab-separated-values": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}}}),
             );
+        }
+        "media_upload" => {
+            let types: Vec<&str> = crate::media::TYPES.iter().map(|t| t.0).collect();
+            return Some(json!({"required": true,
+                "description": format!("At most {} bytes in all; each type has its own file size limit (docs/media.md)", crate::MAX_UPLOAD),
+                "content": {"multipart/form-data": {"schema": {"type": "object",
+                    "required": ["file", "messaging_product"],
+                    "properties": {"file": {"type": "string", "format": "binary"},
+                                   "type": {"enum": types},
+                                   "messaging_product": {"const": "whatsapp"}}}}}}));
         }
         "customer_message" => {
             let phone = json!({"type": "string", "example": "100000000000001"});
@@ -325,6 +365,18 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
             ),
         ],
+        ("get", "/{version}/{node_id}") => vec![
+            q(
+                "fields",
+                json!({"type": "string", "description": "The phone number node's fields, comma-separated"}),
+            ),
+            q("phone_number_id", json!({"type": "string"})),
+        ],
+        ("delete", "/{version}/{node_id}") => vec![q("phone_number_id", json!({"type": "string"}))],
+        ("get", "/whatsapp_business/attachments/") => ["mid", "ext", "hash"]
+            .iter()
+            .map(|name| json!({"name": name, "in": "query", "required": true, "schema": {"type": "string"}}))
+            .collect(),
         ("post", "/{version}/{phone_number_id}/whatsapp_commerce_settings") => vec![
             q(
                 "is_cart_enabled",
@@ -359,7 +411,7 @@ pub fn document() -> Value {
             "tags": [tag], "summary": summary, "parameters": params,
             "responses": {
                 "200": {"description": "Success (Kaleyra's door: 202)"},
-                "4XX": {"description": "Refused, in the door's error shape: 400 invalid, 401 credentials, 404 unknown, 405 method (also HEAD on a GET that writes), 408 body not in time, 413 body over the limit (declared or sent; 262144 bytes, feeds 33554432)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}},
+                "4XX": {"description": "Refused, in the door's error shape: 400 invalid, 401 credentials, 404 unknown, 405 method (also HEAD on a GET that writes), 408 body not in time, 413 body over the limit (declared or sent; 262144 bytes, feeds 33554432, media uploads 104923136)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}},
                 "503": {"description": "Too many open connections, or the store failed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}}
             }
         });
@@ -376,7 +428,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "wacart sandbox", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "The local WhatsApp commerce sandbox: Meta's Cloud API, 360dialog and Kaleyra doors, the Graph catalog endpoints, and the customer-simulation API. Generated by `cargo xtask codegen`."},
+                 "description": "The local WhatsApp commerce sandbox: Meta's Cloud API (messages, media, the phone number node), 360dialog and Kaleyra doors, the Graph catalog endpoints, and the customer-simulation API. Generated by `cargo xtask codegen`."},
         "paths": paths,
         "components": {"schemas": {"GraphError": {"type": "object", "properties": {"error": {"type": "object",
             "properties": {"message": {"type": "string"}, "type": {"type": "string"}, "code": {"type": "integer"},
@@ -440,6 +492,25 @@ mod tests {
         assert_eq!(
             param(&doc, redeliver, "post", "id")["schema"]["type"],
             "integer"
+        );
+    }
+
+    #[test]
+    fn the_media_routes_and_their_form_are_described() {
+        let doc = document();
+        let upload = &doc["paths"]["/{version}/{phone_number_id}/media"]["post"];
+        let form = &upload["requestBody"]["content"]["multipart/form-data"]["schema"];
+        assert_eq!(form["required"], json!(["file", "messaging_product"]));
+        assert_eq!(form["properties"]["type"]["enum"][0], "audio/aac");
+        let node = &doc["paths"]["/{version}/{node_id}"];
+        assert!(node["get"].is_object() && node["delete"].is_object());
+        assert_eq!(
+            param(&doc, "/{version}/{node_id}", "get", "fields")["in"],
+            "query"
+        );
+        assert_eq!(
+            param(&doc, "/whatsapp_business/attachments/", "get", "mid")["required"],
+            true
         );
     }
 

@@ -11,7 +11,9 @@ use wacart_sandbox::{
     TenantSpec, Upkeep,
 };
 use wacart_schema::{CatalogId, ItemsBatchRequest};
-use wacart_server::{AppState, HttpConfig, SystemClock, WorkerConfig, demo};
+use wacart_server::{
+    AppState, HttpConfig, MEMORY_CAP, MediaStore, SystemClock, WorkerConfig, demo,
+};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -255,9 +257,32 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             shutdown_timeout: args.shutdown_timeout,
         };
+        // Media bytes: a directory beside the database, or memory (capped) with --memory.
+        let media = if args.memory {
+            MediaStore::memory(MEMORY_CAP)
+        } else {
+            let dir = MediaStore::beside(&args.db);
+            match MediaStore::dir(&dir) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!(
+                        "wacart serve: cannot open the media directory {}: {e}",
+                        dir.display()
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        };
+        let state = AppState::new(sandbox).with_media_store(media);
+        // Nothing is uploading yet: bytes no live media owns (expired, or a crash between an
+        // upload's bytes and its command) go now, whatever their age.
+        let swept = state.sweep_media(Duration::ZERO);
+        if swept > 0 {
+            tracing::info!(blobs = swept, "removed media bytes no media owns");
+        }
         match wacart_server::run_with(
             listener,
-            AppState::new(sandbox),
+            state,
             WorkerConfig::default(),
             http,
             shutdown_signal(),

@@ -146,19 +146,19 @@ impl ClientBuilder {
 /// ```
 #[derive(Debug)]
 pub struct Client {
-    http: reqwest::Client,
-    door: Door,
-    base: String,
-    retry: RetryPolicy,
+    pub(crate) http: reqwest::Client,
+    pub(crate) door: Door,
+    pub(crate) base: String,
+    pub(crate) retry: RetryPolicy,
     limiter: Limiter,
     validation: Options,
 }
 
 /// A door's answer, read whole.
-struct Answer {
-    status: u16,
-    retry_after: Option<Duration>,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Client {
@@ -320,7 +320,10 @@ impl Client {
         Ok(self.door.prepared(method, url, Vec::new()))
     }
 
-    async fn call_json<T: DeserializeOwned>(&self, request: &PreparedRequest) -> Result<T, Error> {
+    pub(crate) async fn call_json<T: DeserializeOwned>(
+        &self,
+        request: &PreparedRequest,
+    ) -> Result<T, Error> {
         let kind = self.door.kind();
         self.retry
             .run(|| async {
@@ -336,12 +339,12 @@ impl Client {
             .await
     }
 
-    async fn execute(&self, request: &PreparedRequest) -> Result<Answer, Error> {
+    pub(crate) async fn execute(&self, request: &PreparedRequest) -> Result<Answer, Error> {
         let kind = self.door.kind();
-        let method = if request.method == "GET" {
-            reqwest::Method::GET
-        } else {
-            reqwest::Method::POST
+        let method = match request.method {
+            "GET" => reqwest::Method::GET,
+            "DELETE" => reqwest::Method::DELETE,
+            _ => reqwest::Method::POST,
         };
         let mut builder = self.http.request(method, &request.url);
         for (name, value) in &request.headers {
@@ -376,7 +379,7 @@ impl Client {
 }
 
 /// Maps a reqwest failure by whether the request may have left.
-fn transport_error(door: DoorKind, e: &reqwest::Error) -> Error {
+pub(crate) fn transport_error(door: DoorKind, e: &reqwest::Error) -> Error {
     let message = e.to_string();
     if e.is_connect() {
         Error::Connect { door, message }
@@ -427,7 +430,7 @@ fn read_receipt(door: DoorKind, answer: Answer) -> Result<Receipt, Error> {
 }
 
 /// An error answer, in whichever shape the door used.
-fn refusal(door: DoorKind, answer: Answer) -> Error {
+pub(crate) fn refusal(door: DoorKind, answer: Answer) -> Error {
     let Answer {
         status,
         retry_after,

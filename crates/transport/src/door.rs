@@ -156,7 +156,7 @@ impl Door {
         }
     }
 
-    fn auth_header(&self) -> (&'static str, String) {
+    pub(crate) fn auth_header(&self) -> (&'static str, String) {
         match self {
             Door::Meta { token, .. } => ("authorization", format!("Bearer {}", token.expose())),
             Door::Dialog360 { api_key } => ("d360-api-key", api_key.expose().to_owned()),

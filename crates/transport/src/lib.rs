@@ -4,6 +4,7 @@ mod client;
 mod door;
 mod error;
 mod limit;
+mod media;
 mod retry;
 mod secret;
 mod webhook;
@@ -15,6 +16,7 @@ pub use door::{
 };
 pub use error::Error;
 pub use limit::{DEFAULT_NUMBER_RATE, RateLimit};
+pub use media::{DownloadedMedia, MediaUrl};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use webhook::{

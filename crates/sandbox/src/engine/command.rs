@@ -12,6 +12,7 @@ use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
 use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
 use super::customer::{CustomerSend, React, Tap};
 use super::deliveries::{AttemptOne, Attempts, Redeliver};
+use super::media::{DeleteMedia, UploadMedia};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
 use super::state::State;
@@ -79,4 +80,6 @@ commands!(
     Tap(Tap),
     React(React),
     SetProfile(SetProfile),
+    UploadMedia(UploadMedia),
+    DeleteMedia(DeleteMedia),
 );

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Carts, Catalog, SettingsBook};
 use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
+use super::media::{Media, MediaBook};
 use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
 use crate::model::{Config, TenantSpec};
 
@@ -33,6 +34,9 @@ struct ImageRef<'a> {
     pair_tat: Vec<(&'a ThreadKey, &'a u64)>,
     scheduled: Vec<ScheduledRef<'a>>,
     outbox: &'a Outbox,
+    /// Uploaded media, by id; absent before media were kept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    media: Vec<&'a Media>,
     counter: u64,
     now: u64,
 }
@@ -52,6 +56,8 @@ struct Image {
     pair_tat: Vec<(ThreadKey, u64)>,
     scheduled: Vec<Scheduled>,
     outbox: Outbox,
+    #[serde(default)]
+    media: Vec<Media>,
     counter: u64,
     now: u64,
 }
@@ -88,6 +94,7 @@ pub(crate) fn encode(state: &State) -> Result<Vec<u8>, serde_json::Error> {
         pair_tat: sorted(state.pair_tat.iter(), thread_key),
         scheduled: state.scheduled.iter().collect(),
         outbox: &state.outbox,
+        media: state.media.sorted(),
         counter: state.counter,
         now: state.now,
     };
@@ -143,6 +150,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, String> {
     let parked = std::mem::take(&mut state.outbox.parked);
     state.outbox = image.outbox;
     state.outbox.parked = parked;
+    state.media = MediaBook::from_records(image.media);
     state.counter = image.counter;
     state.now = image.now;
     Ok(state)

@@ -61,6 +61,7 @@ impl Op for SendMessage {
         }
         let new_rate_tat = number_rate(state, number.rate_tat, at)?;
         let new_pair_tat = pair_rate(state, &key, at)?;
+        super::media::check_send(state, number_id, message)?;
         // Accepted: from here on, state changes.
         if let Some(t) = new_rate_tat
             && let Some(n) = state.numbers.get_mut(number_id)

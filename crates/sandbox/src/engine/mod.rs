@@ -8,8 +8,8 @@
 //! moved it.
 //!
 //! Each command family lives in its own module, which owns its arguments, its execution
-//! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`customer`], [`threads`], [`carts`],
-//! [`catalogs`], [`deliveries`]. [`command::Command`] is only the log format.
+//! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`customer`], [`threads`],
+//! [`carts`], [`catalogs`], [`deliveries`], [`media`]. [`command::Command`] is only the log format.
 
 mod carts;
 mod catalogs;
@@ -17,6 +17,7 @@ mod command;
 mod customer;
 mod deliveries;
 mod image;
+mod media;
 mod messages;
 mod op;
 mod state;
@@ -33,6 +34,7 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
+pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
 pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
 
@@ -68,6 +70,9 @@ pub enum EngineError {
     /// No such webhook delivery.
     #[error("unknown delivery {0}")]
     UnknownDelivery(u64),
+    /// No such live media (never uploaded, deleted or expired).
+    #[error("unknown media {0}")]
+    UnknownMedia(String),
     /// A tenant, number or customer with this id exists already.
     #[error("{0} exists already")]
     Exists(String),

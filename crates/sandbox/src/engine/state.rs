@@ -198,6 +198,8 @@ pub(crate) struct State {
     /// Statuses due later: (due, sequence) -> (message, status).
     pub(crate) scheduled: BTreeMap<(u64, u64), (MessageId, StatusKind)>,
     pub(crate) outbox: Outbox,
+    /// Uploaded media (their bytes live in the server's blob store).
+    pub(crate) media: super::media::MediaBook,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -230,6 +232,7 @@ impl State {
             pair_tat: HashMap::new(),
             scheduled: BTreeMap::new(),
             outbox: Outbox::default(),
+            media: super::media::MediaBook::default(),
             counter: 0,
             now: 0,
             effects: Vec::new(),
@@ -376,6 +379,7 @@ impl State {
                 self.waiting.remove(&id);
             }
         }
+        self.media.expire(at);
         self.now = at;
     }
 
