@@ -247,6 +247,24 @@ async fn the_conversation_around_the_cart() {
     assert_eq!(last["id"], confirm.message_id.as_str());
     assert_eq!(last["reply_to"], order.id.as_str());
 
+    // The customer sends a photo: the business fetches it with the media API, as from Meta.
+    let photo = ok(
+        post.clone(),
+        customer("/messages"),
+        json!({"phone_number_id": number, "image": {"caption": "This one?"}}),
+    )
+    .await;
+    let (photo, _) = message(&receiver, &id_of(&photo)).await;
+    let InboundContent::Image(image) = &photo.content else {
+        panic!("an image: {photo:?}")
+    };
+    assert_eq!(image.caption.as_deref(), Some("This one?"));
+    let url = business.media_url(&image.id).await.unwrap();
+    let downloaded = business.download_media(&url.url).await.unwrap();
+    assert_eq!(downloaded.bytes.len() as u64, url.file_size);
+    assert!(downloaded.bytes.starts_with(b"\x89PNG"));
+    assert_eq!(Some(url.sha256.as_str()), image.sha256.as_deref());
+
     // Statuses name the customer both ways: number (it was sent to) and BSUID.
     let (delivered, contacts) = status(&receiver, &confirm.message_id, StatusKind::Delivered).await;
     assert_eq!(

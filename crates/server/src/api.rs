@@ -81,8 +81,8 @@ pub(crate) fn wa_id(raw: &str) -> Result<WaId, Refusal> {
         })
 }
 
-/// What the customer sends: exactly one of `text`, `location`; `reply_to` quotes a message of
-/// the thread.
+/// What the customer sends: exactly one of `text`, `location`, `image`; `reply_to` quotes a
+/// message of the thread.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CustomerMessage {
@@ -92,8 +92,22 @@ struct CustomerMessage {
     #[serde(default)]
     location: Option<LocationBody>,
     #[serde(default)]
+    image: Option<ImageBody>,
+    #[serde(default)]
     reply_to: Option<MessageId>,
 }
+
+/// A photo from the sandbox's fixture (a small PNG), with an optional caption: it becomes a
+/// media the business fetches with `GET /{version}/{media_id}`, as from WhatsApp.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageBody {
+    #[serde(default)]
+    caption: Option<String>,
+}
+
+/// The photo a simulated customer sends.
+const CUSTOMER_PHOTO: &[u8] = include_bytes!("../assets/customer-photo.png");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,18 +128,40 @@ async fn customer_message(
     let raw = errors::path(Shape::Graph, path)?;
     let who = wa_id(&raw)?;
     let m: CustomerMessage = body(b).await?;
-    let input = match (m.text, m.location) {
-        (Some(body), None) => CustomerInput::Text { body },
-        (None, Some(l)) => CustomerInput::Location {
+    let input = match (m.text, m.location, m.image) {
+        (Some(body), None, None) => CustomerInput::Text { body },
+        (None, Some(l), None) => CustomerInput::Location {
             latitude: l.latitude,
             longitude: l.longitude,
             name: l.name,
             address: l.address,
         },
+        (None, None, Some(image)) => {
+            let known = st
+                .sandbox
+                .read(|sb| sb.number_spec(&m.phone_number_id).is_some());
+            errors::ensure(known, || {
+                EngineError::UnknownNumber(m.phone_number_id.clone()).into()
+            })?;
+            let (id, sha256) = crate::media::store_media(
+                &st,
+                &m.phone_number_id,
+                axum::body::Bytes::from_static(CUSTOMER_PHOTO),
+                "image/png".to_owned(),
+                None,
+            )
+            .await?;
+            CustomerInput::Image {
+                id,
+                mime_type: "image/png".to_owned(),
+                sha256,
+                caption: image.caption,
+            }
+        }
         _ => {
             return Err(Refusal::graph(
                 codes::INVALID_PARAMETER,
-                "a customer message has exactly one of text or location",
+                "a customer message has exactly one of text, location or image",
             ));
         }
     };

@@ -241,14 +241,24 @@ struct Form {
     mime: String,
 }
 
-fn check_form(parts: Vec<Part>) -> Result<Form, Refusal> {
+/// The form's parts; `messaging_product` may also come in the query string (whatsapp-api-js
+/// sends it there).
+fn check_form(parts: Vec<Part>, query: Option<&str>) -> Result<Form, Refusal> {
     let text = |name: &str| {
         parts
             .iter()
             .find(|p| p.name == name && p.filename.is_none())
             .map(|p| String::from_utf8_lossy(&p.data).trim().to_owned())
     };
-    let product = text("messaging_product").ok_or_else(|| required("messaging_product"))?;
+    let in_query = query.and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "messaging_product")
+            .map(|(_, v)| v.to_owned())
+    });
+    let product = text("messaging_product")
+        .or(in_query)
+        .ok_or_else(|| required("messaging_product"))?;
     errors::ensure(product == "whatsapp", || {
         param_error(
             StatusCode::BAD_REQUEST,
@@ -299,6 +309,7 @@ fn check_form(parts: Vec<Part>) -> Result<Form, Refusal> {
 async fn upload(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Refusal> {
@@ -338,13 +349,25 @@ async fn upload(
             format!("The body is not a well-formed multipart/form-data: {why}"),
         )
     })?;
-    let form = check_form(parts)?;
-    let data = form.file.data.clone();
-    let sha256 = tokio::task::spawn_blocking(move || hex(&Sha256::digest(&data)))
+    let form = check_form(parts, query.as_deref())?;
+    let file_name = form.file.filename.clone().filter(|f| !f.is_empty());
+    let (id, _) = store_media(&state, &number, form.file.data, form.mime, file_name).await?;
+    Ok(errors::ok(&json!({"id": id})))
+}
+
+/// Stores a media's bytes, then records it for `number`: its id and hex SHA-256.
+pub(crate) async fn store_media(
+    state: &AppState,
+    number: &PhoneNumberId,
+    data: axum::body::Bytes,
+    mime: String,
+    file_name: Option<String>,
+) -> Result<(String, String), Refusal> {
+    let bytes = data.clone();
+    let sha256 = tokio::task::spawn_blocking(move || hex(&Sha256::digest(&bytes)))
         .await
         .map_err(|_| Refusal::graph(codes::SOMETHING_WENT_WRONG, "the upload could not be read"))?;
-    let file_size = form.file.data.len() as u64;
-    let file_name = form.file.filename.clone().filter(|f| !f.is_empty());
+    let file_size = data.len() as u64;
     // The bytes are durable before the command that names them is logged; a taken id (a clock
     // that went back) moves on to the next.
     for _ in 0..3 {
@@ -352,7 +375,7 @@ async fn upload(
         state
             .media
             .store
-            .put(&id, form.file.data.clone())
+            .put(&id, data.clone())
             .await
             .map_err(|e| match e {
                 BlobError::Full { .. } => Refusal::graph_error_with_status(
@@ -373,17 +396,13 @@ async fn upload(
             })?;
         let media = NewMedia::new(
             id.clone(),
-            form.mime.clone(),
+            mime.clone(),
             sha256.clone(),
             file_size,
             file_name.clone(),
         );
-        match state
-            .sandbox
-            .run(|sb| sb.upload_media(&number, media))
-            .await
-        {
-            Ok(()) => return Ok(errors::ok(&json!({"id": id}))),
+        match state.sandbox.run(|sb| sb.upload_media(number, media)).await {
+            Ok(()) => return Ok((id, sha256)),
             Err(e) => {
                 let _ = state.media.store.remove(&id);
                 if !matches!(e, wacart_sandbox::EngineError::Exists(_)) {

@@ -287,16 +287,22 @@ fn body_schema(kind: &str) -> Option<Value> {
         }
         "customer_message" => {
             let phone = json!({"type": "string", "example": "100000000000001"});
-            let reply_to = json!({"type": "string", "description": "A message of the thread to quote"});
+            let reply_to =
+                json!({"type": "string", "description": "A message of the thread to quote"});
             let location = json!({"type": "object", "additionalProperties": false, "required": ["latitude", "longitude"],
                 "properties": {"latitude": {"type": "number", "minimum": -90, "maximum": 90},
                     "longitude": {"type": "number", "minimum": -180, "maximum": 180},
                     "name": {"type": "string"}, "address": {"type": "string"}}});
-            json!({"description": "Exactly one of text or location", "oneOf": [
+            json!({"description": "Exactly one of text, location or image", "oneOf": [
                 object(json!({"phone_number_id": phone, "text": {"type": "string", "minLength": 1, "pattern": r"\S"}, "reply_to": reply_to}),
                        json!(["phone_number_id", "text"])),
                 object(json!({"phone_number_id": phone, "location": location, "reply_to": reply_to}),
                        json!(["phone_number_id", "location"])),
+                object(json!({"phone_number_id": phone, "reply_to": reply_to,
+                              "image": {"type": "object", "additionalProperties": false,
+                                        "description": "The sandbox's fixture photo (PNG), with a caption",
+                                        "properties": {"caption": {"type": "string"}}}}),
+                       json!(["phone_number_id", "image"])),
             ]})
         }
         "profile" => object(
@@ -306,7 +312,10 @@ fn body_schema(kind: &str) -> Option<Value> {
             json!([]),
         ),
         "tap" => object(json!({"id": {"type": "string"}}), json!(["id"])),
-        "react" => object(json!({"emoji": {"type": "string", "maxLength": 10}}), json!(["emoji"])),
+        "react" => object(
+            json!({"emoji": {"type": "string", "maxLength": 10}}),
+            json!(["emoji"]),
+        ),
         "device" => object(
             json!({"app_version": {"type": "string", "minLength": 1, "maxLength": 32}, "platform": {"enum": ["android", "ios", "web"]}}),
             json!(["app_version"]),
