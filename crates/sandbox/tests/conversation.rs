@@ -106,6 +106,13 @@ fn taps_reactions_quotes_and_locations(store: Arc<dyn Store>) {
         w.sb.react(&alice, &list, "ok"),
         Err(EngineError::BadRequest(_))
     ));
+    assert!(
+        matches!(
+            w.sb.react(&alice, &hello, "👍"),
+            Err(EngineError::BadRequest(_))
+        ),
+        "reactions reach the business for its own messages only"
+    );
     let off: CustomerInput = serde_json::from_value(serde_json::json!({
         "type": "location", "latitude": 91.0, "longitude": 0.0}))
     .unwrap();

@@ -261,7 +261,8 @@ fn choice_in(
     }
 }
 
-/// The customer reacts to a message of their thread with an emoji (an empty one removes it).
+/// The customer reacts to a business message of their thread (of the last 30 days) with an
+/// emoji (an empty one removes it).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct React {
     wa_id: WaId,
@@ -282,6 +283,20 @@ impl Op for React {
             &self.message_id,
             self.referred.as_ref(),
         )?;
+        // Meta sends a reaction webhook for a reaction to a business message of the last 30 days.
+        match &r.entry {
+            Entry::Out(o) if at.saturating_sub(o.at) <= 30 * crate::clock::DAY => {}
+            Entry::Out(_) => {
+                return Err(EngineError::BadRequest(
+                    "a message older than 30 days cannot be reacted to".into(),
+                ));
+            }
+            Entry::In(_) => {
+                return Err(EngineError::BadRequest(
+                    "the business hears of reactions to its own messages only".into(),
+                ));
+            }
+        }
         // One emoji: a few code points at most (skin tones and joiners included), no letters.
         let chars = self.emoji.chars().count();
         if chars > 10
