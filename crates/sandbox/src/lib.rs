@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod bsuid;
+pub mod callbacks;
 pub mod clock;
 mod engine;
 mod model;
@@ -10,9 +11,10 @@ mod webhooks;
 
 pub use clock::{Clock, ManualClock};
 pub use engine::{
-    Ack, BatchOutcome, CartItemView, CartSnapshot, CustomerInput, Door, EngineError, MEDIA_TTL,
-    MEDIA_TYPES, MediaInfo, MessageView, NewMedia, ProductView, Sandbox, SectionView, Sent,
-    THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
+    AccountSettings, AccountView, Ack, BatchOutcome, Billing, CartItemView, CartSnapshot,
+    CustomerInput, Door, EngineError, KALEYRA_API_VERSION, KaleyraMeta, KaleyraRefusal, MEDIA_TTL,
+    MEDIA_TYPES, MediaInfo, MessageView, NewMedia, NumberSettings, ProductView, Sandbox,
+    SectionView, Sent, THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
 };
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,

@@ -76,6 +76,10 @@ pub struct Delivery {
     pub attempts: Vec<Attempt>,
     /// Where it is.
     pub state: DeliveryState,
+    /// Where a provider's callback goes (a Kaleyra callback profile's method, URL and headers);
+    /// `None`: the WABA app's callback, signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<crate::callbacks::Target>,
 }
 
 fn as_text<S: serde::Serializer>(body: &std::sync::Arc<[u8]>, s: S) -> Result<S::Ok, S::Error> {
@@ -382,6 +386,7 @@ mod tests {
             next_attempt_at: Some(0),
             attempts: Vec::new(),
             state: DeliveryState::Pending,
+            target: None,
         }
     }
 

@@ -34,8 +34,8 @@ pub use outbound::{
 pub use read::{MarkRead, MessagesRequest};
 pub use response::{
     D360ErrorResponse, D360Meta, ErrorData, ErrorDetails, GraphError, GraphErrorResponse,
-    KALEYRA_REF_MAX, KALEYRA_WA_SOURCES, KaleyraExtraInfo, KaleyraRequest, KaleyraResponse,
-    SendContact, SendResponse, SentMessage,
+    KALEYRA_REF_MAX, KALEYRA_WA_SOURCES, KaleyraError, KaleyraExtraInfo, KaleyraRequest,
+    KaleyraResponse, SendContact, SendResponse, SentMessage,
 };
 pub use validate::{
     Dialect, InputError, Options, Violation, Violations, limits, validate_json,

@@ -200,6 +200,10 @@ pub struct KaleyraRequest {
     /// References that travel to reports and callbacks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_info: Option<KaleyraExtraInfo>,
+    /// The callback profile that hears of this message's statuses (the number's default when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_profile_id: Option<String>,
 }
 
 /// `extra_info` of a Kaleyra request.
@@ -246,6 +250,7 @@ impl KaleyraRequest {
         KaleyraRequest {
             messaging_object: message,
             extra_info: None,
+            callback_profile_id: None,
         }
     }
 
@@ -274,7 +279,7 @@ wire_struct! {
     pub struct KaleyraResponse {
         /// `WA202`, `RBC001`, `WA401`, `WA400`, `E110`, `WA500`, ...
         code: req String = "code",
-        /// `Request Accepted`, or what went wrong.
+        /// `Request Accepted.`, or what went wrong.
         message: req String = "message",
         /// `{"message_id": "..."}` on success.
         data: opt Value = "data",
@@ -283,7 +288,118 @@ wire_struct! {
     }
 }
 
+/// Kaleyra's documented answers to a send (WhatsApp Message API V2 error codes,
+/// docs/providers.md §2): HTTP status, `code` and `message` as the page prints them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KaleyraError {
+    /// 400 `WA400`: incorrect payload.
+    IncorrectPayload,
+    /// 400 `E110`: low balance.
+    LowBalance,
+    /// 401 `RBC001`: incorrect SID or API key.
+    Unauthorized,
+    /// 401 `WA-401`: the account type has no API access.
+    AccountType,
+    /// 401 `WA401`: the phone number is not the account's.
+    PhoneNumber,
+    /// 401 `WA-401`: the phone number is on another version of the API.
+    PhoneNumberVersion,
+    /// 500 `WA500`: internal server error.
+    Internal,
+}
+
+impl KaleyraError {
+    /// Every documented refusal, in the page's order.
+    pub const ALL: [KaleyraError; 7] = [
+        KaleyraError::IncorrectPayload,
+        KaleyraError::LowBalance,
+        KaleyraError::Unauthorized,
+        KaleyraError::AccountType,
+        KaleyraError::PhoneNumber,
+        KaleyraError::PhoneNumberVersion,
+        KaleyraError::Internal,
+    ];
+
+    /// The HTTP status.
+    pub fn status(self) -> u16 {
+        match self {
+            KaleyraError::IncorrectPayload | KaleyraError::LowBalance => 400,
+            KaleyraError::Internal => 500,
+            _ => 401,
+        }
+    }
+
+    /// `code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            KaleyraError::IncorrectPayload => "WA400",
+            KaleyraError::LowBalance => "E110",
+            KaleyraError::Unauthorized => "RBC001",
+            KaleyraError::AccountType | KaleyraError::PhoneNumberVersion => "WA-401",
+            KaleyraError::PhoneNumber => "WA401",
+            KaleyraError::Internal => "WA500",
+        }
+    }
+
+    /// `message`, word for word.
+    pub fn message(self) -> &'static str {
+        match self {
+            KaleyraError::IncorrectPayload => "Refer to correct payload format.",
+            KaleyraError::LowBalance => "Please check your balance, You have a low balance!",
+            KaleyraError::Unauthorized => "Incorrect SID or API key.",
+            KaleyraError::AccountType => {
+                "API is not available for given customer. Please contact support for more info."
+            }
+            KaleyraError::PhoneNumber => {
+                "Phone number is not present or does not belong to the account."
+            }
+            KaleyraError::PhoneNumberVersion => {
+                "The phone number you're using is associated with different Version of our WA API. Please use the appropriate endpoint."
+            }
+            KaleyraError::Internal => "Please try again later.",
+        }
+    }
+
+    /// The page's description (`Description` column).
+    pub fn description(self) -> &'static str {
+        match self {
+            KaleyraError::IncorrectPayload => "Incorrect payload",
+            KaleyraError::LowBalance => "Low balance",
+            KaleyraError::Unauthorized => "Unauthorized",
+            KaleyraError::AccountType => "Unauthorised Account type",
+            KaleyraError::PhoneNumber => "Unauthorized phone number",
+            KaleyraError::PhoneNumberVersion => "Unauthorized phone number version",
+            KaleyraError::Internal => "Internal Server Error",
+        }
+    }
+
+    /// The one with this `code` and `message`.
+    pub fn from_answer(code: &str, message: &str) -> Option<KaleyraError> {
+        Self::ALL
+            .into_iter()
+            .find(|e| e.code() == code && e.message() == message)
+            .or_else(|| Self::ALL.into_iter().find(|e| e.code() == code))
+    }
+}
+
 impl KaleyraResponse {
+    /// Kaleyra's answer for a documented refusal: `code` and `message` as the page prints them,
+    /// `data` empty, and `error` holding `details` (`{}` without them).
+    pub fn refusal(e: KaleyraError, details: Option<Value>) -> Self {
+        let mut error = Map::new();
+        if let Some(d) = details {
+            error.insert("details".to_owned(), d);
+        }
+        KaleyraResponse {
+            code: e.code().to_owned(),
+            message: e.message().to_owned(),
+            data: Some(Value::Object(Map::new())),
+            error: Some(Value::Object(error)),
+            extra: Map::new(),
+        }
+    }
+
     /// The 202 answer for an accepted message.
     pub fn accepted(message_id: &MessageId) -> Self {
         let mut data = Map::new();
@@ -293,7 +409,7 @@ impl KaleyraResponse {
         );
         KaleyraResponse {
             code: "WA202".to_owned(),
-            message: "Request Accepted".to_owned(),
+            message: "Request Accepted.".to_owned(),
             data: Some(Value::Object(data)),
             error: Some(Value::Object(Map::new())),
             extra: Map::new(),

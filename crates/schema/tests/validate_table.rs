@@ -549,7 +549,7 @@ fn a_single_untitled_section_is_fine() {
 
 #[test]
 fn kaleyra_relaxes_type_and_to_and_prefixes_paths() {
-    let envelope = json!({"messaging_object": {"to": "16505551234, +16505551235", "text": {"body": "hi"}},
+    let envelope = json!({"messaging_object": {"messaging_product": "whatsapp", "to": "16505551234, +16505551235", "text": {"body": "hi"}},
         "extra_info": {"ref": "r".repeat(300), "wa_source": "carrier-pigeon"}});
     let mut request =
         validate_kaleyra_value(&envelope, &Options::default()).expect("valid for Kaleyra");
@@ -562,14 +562,8 @@ fn kaleyra_relaxes_type_and_to_and_prefixes_paths() {
         &envelope["messaging_object"],
         &Options::for_dialect(Dialect::Meta),
     );
-    assert_eq!(
-        meta,
-        vec![
-            ("messaging_product".to_owned(), 131008),
-            ("to".to_owned(), 131009)
-        ]
-    );
-    let bad = json!({"messaging_object": {"to": "16505551234", "type": "interactive"}, "extra": 1});
+    assert_eq!(meta, vec![("to".to_owned(), 131009)]);
+    let bad = json!({"messaging_object": {"messaging_product": "whatsapp", "to": "16505551234", "type": "interactive"}, "extra": 1});
     let err = validate_kaleyra_value(&bad, &Options::default()).unwrap_err();
     let got: Vec<_> = err
         .into_vec()
@@ -583,6 +577,41 @@ fn kaleyra_relaxes_type_and_to_and_prefixes_paths() {
             ("messaging_object.interactive".to_owned(), 131008)
         ]
     );
+}
+
+#[test]
+fn kaleyra_requires_messaging_product_and_individual_recipients() {
+    let got = |v: serde_json::Value| -> Vec<(String, u32)> {
+        match validate_kaleyra_value(&v, &Options::default()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_vec().into_iter().map(|v| (v.path, v.code)).collect(),
+        }
+    };
+    assert_eq!(
+        got(json!({"messaging_object": {"to": "16505551234", "text": {"body": "hi"}}})),
+        vec![("messaging_object.messaging_product".to_owned(), 131008)]
+    );
+    assert_eq!(
+        got(
+            json!({"messaging_object": {"messaging_product": "whatsapp", "recipient_type": "group", "to": "120363", "text": {"body": "hi"}}})
+        ),
+        vec![("messaging_object.recipient_type".to_owned(), 131009)]
+    );
+    assert_eq!(
+        got(
+            json!({"messaging_object": {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "16505551234", "text": {"body": "hi"}}, "callback_profile_id": "cb-1"})
+        ),
+        vec![]
+    );
+    assert_eq!(
+        got(
+            json!({"messaging_object": {"messaging_product": "whatsapp", "to": "16505551234", "text": {"body": "hi"}}, "callback_profile_id": 7})
+        ),
+        vec![("callback_profile_id".to_owned(), 100)]
+    );
+    // Meta's door still takes groups.
+    let group = json!({"messaging_product": "whatsapp", "recipient_type": "group", "to": "120363", "text": {"body": "hi"}});
+    assert_eq!(codes(&group, &Options::default()), vec![]);
 }
 
 #[test]

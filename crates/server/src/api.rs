@@ -55,7 +55,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// A JSON object of type `T` (an empty body reads as `{}`).
-async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Refusal> {
+pub(crate) async fn body<T: DeserializeOwned>(body: Body) -> Result<T, Refusal> {
     let bytes = read_body(body, crate::MAX_BODY)
         .await
         .map_err(|e| e.refusal(Shape::Graph, crate::MAX_BODY))?;

@@ -171,6 +171,24 @@ pub fn create(sandbox: &SharedSandbox) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// The id of the demo Kaleyra account's default callback profile.
+pub const KALEYRA_PROFILE: &str = "demo-default";
+
+/// Gives the demo Kaleyra account a default `POST` callback profile to `url`, for message
+/// statuses and incoming messages, every dynamic variable under its own name.
+///
+/// # Errors
+/// What the engine refused (a URL that is not http(s)).
+pub fn kaleyra_profile(sandbox: &SharedSandbox, url: &str) -> Result<(), EngineError> {
+    let profile = wacart_sandbox::callbacks::CallbackProfile::post_all(KALEYRA_PROFILE, url);
+    sandbox.run_blocking(|sb| sb.kaleyra_put_profile(KALEYRA_SID, profile))?;
+    let mut settings = wacart_sandbox::NumberSettings::default();
+    settings.callback_profile_id = Some(KALEYRA_PROFILE.to_owned());
+    sandbox
+        .run_blocking(|sb| sb.kaleyra_set_number(KALEYRA_SID, &PHONE_NUMBER_ID.into(), settings))?;
+    Ok(())
+}
+
 /// What `serve --demo` prints.
 pub fn banner() -> String {
     format!(

@@ -268,12 +268,21 @@ async fn kaleyra_send(
         WaId::normalized(&business_number) == WaId::normalized(&display),
         Refusal::kaleyra_not_on_account,
     )?;
+    // The account's type, then the number's API version (WA-401 both).
+    state
+        .sandbox
+        .read(|sb| sb.kaleyra_gate(&sid, &number))
+        .map_err(|k| Refusal::from(EngineError::Kaleyra(k)))?;
     let bytes = message_body(Shape::Kaleyra, &headers, body).await?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| invalid(Shape::Kaleyra, &InputError::NotJson(e.to_string())))?;
     let mut request = validate_kaleyra_value(&value, &validation_options(&state))
         .map_err(|v| invalid(Shape::Kaleyra, &InputError::Invalid(v)))?;
     request.normalize();
+    // The refs and the profile travel with every message of the request to its callbacks.
+    let meta = wacart_sandbox::KaleyraMeta::new(sid.clone())
+        .extra_info(request.extra_info.as_ref())
+        .callback_profile_id(request.callback_profile_id.clone());
     // One message per recipient of a comma-separated `to` (each once, at most 50).
     let mut recipients: Vec<String> = Vec::new();
     for r in request
@@ -299,8 +308,15 @@ async fn kaleyra_send(
     for r in recipients {
         let mut message = request.messaging_object.clone();
         message.to = Some(Recipient::new(r.clone()));
-        match accept(&state, Shape::Kaleyra, &number, message, Door::Kaleyra).await {
-            Ok(resp) => ids.extend(resp.message_id().cloned()),
+        let meta = meta.clone();
+        let sent = state
+            .sandbox
+            .run(|sb| sb.kaleyra_send(&number, message, meta))
+            .await
+            .in_shape(Shape::Kaleyra);
+        state.outbox.notify_one();
+        match sent.map(|s| s.id) {
+            Ok(id) => ids.push(id),
             // The first refusal with nothing accepted yet is the answer; after that, the
             // accepted ones must not be retried, so the answer is 202 with the failures listed.
             Err(refusal) if ids.is_empty() => return Err(refusal),

@@ -9,7 +9,10 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use wacart_sandbox::EngineError;
-use wacart_schema::{D360ErrorResponse, GraphError, GraphErrorResponse, KaleyraResponse, codes};
+use wacart_sandbox::KaleyraRefusal;
+use wacart_schema::{
+    D360ErrorResponse, GraphError, GraphErrorResponse, KaleyraError, KaleyraResponse, codes,
+};
 
 /// The door that answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,15 +130,47 @@ impl Refusal {
         match shape {
             Shape::Graph | Shape::D360 => Self::graph(code, details),
             Shape::Kaleyra => {
-                let status = StatusCode::from_u16(codes::http_status(code))
-                    .unwrap_or(StatusCode::BAD_REQUEST);
-                let error = serde_json::json!({"code": code, "details": details});
-                Self::json(
-                    status,
-                    &KaleyraResponse::error(kaleyra_code, format!("(#{code}) {details}"), error),
-                )
+                let details = serde_json::json!({"code": code, "details": details});
+                match kaleyra_code {
+                    "WA400" => Self::kaleyra_with_status(
+                        StatusCode::from_u16(codes::http_status(code))
+                            .ok()
+                            .filter(|s| s.is_client_error())
+                            .unwrap_or(StatusCode::BAD_REQUEST),
+                        KaleyraError::IncorrectPayload,
+                        Some(details),
+                    ),
+                    "WA401" => Self::kaleyra(KaleyraError::PhoneNumber, Some(details)),
+                    _ => Self::kaleyra(KaleyraError::Internal, Some(details)),
+                }
             }
         }
+    }
+
+    /// One of Kaleyra's documented refusals, word for word (`details` in `error`).
+    pub(crate) fn kaleyra(e: KaleyraError, details: Option<serde_json::Value>) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Self::kaleyra_with_status(status, e, details)
+    }
+
+    fn kaleyra_with_status(
+        status: StatusCode,
+        e: KaleyraError,
+        details: Option<serde_json::Value>,
+    ) -> Self {
+        Self::json(status, &KaleyraResponse::refusal(e, details))
+    }
+
+    /// 360dialog's own error envelope: `meta` with `success`, `http_code`,
+    /// `developer_message` (and `details` when there are some).
+    pub(crate) fn d360(status: StatusCode, message: &str, details: &[String]) -> Self {
+        let mut body = D360ErrorResponse::new(status.as_u16(), message);
+        if !details.is_empty() {
+            body.meta
+                .extra
+                .insert("details".to_owned(), serde_json::json!(details));
+        }
+        Self::json(status, &body)
     }
 
     /// Wrong or missing credentials.
@@ -146,27 +181,13 @@ impl Refusal {
                 StatusCode::UNAUTHORIZED,
                 &D360ErrorResponse::new(401, details),
             ),
-            Shape::Kaleyra => Self::json(
-                StatusCode::UNAUTHORIZED,
-                &KaleyraResponse::error(
-                    "RBC001",
-                    "Incorrect SID or API key.",
-                    serde_json::json!({"details": details}),
-                ),
-            ),
+            Shape::Kaleyra => Self::kaleyra(KaleyraError::Unauthorized, None),
         }
     }
 
     /// Kaleyra: the business number in the path is not the account's.
     pub(crate) fn kaleyra_not_on_account() -> Self {
-        Self::json(
-            StatusCode::UNAUTHORIZED,
-            &KaleyraResponse::error(
-                "WA401",
-                "The WhatsApp number is not on this account.",
-                serde_json::json!({}),
-            ),
-        )
+        Self::kaleyra(KaleyraError::PhoneNumber, None)
     }
 
     /// A refusal in the door's shape with a status of its own (not the one the code implies).
@@ -178,13 +199,10 @@ impl Refusal {
     ) -> Self {
         let details = details.into();
         match shape {
-            Shape::Kaleyra => Self::json(
+            Shape::Kaleyra => Self::kaleyra_with_status(
                 status,
-                &KaleyraResponse::error(
-                    "WA400",
-                    details.clone(),
-                    serde_json::json!({"details": details}),
-                ),
+                KaleyraError::IncorrectPayload,
+                Some(serde_json::json!({"code": code, "details": details})),
             ),
             Shape::Graph | Shape::D360 => Self::graph_with_status(status, code, details),
         }
@@ -218,6 +236,19 @@ impl Refusal {
             EngineError::UnknownNumber(_) if shape == Shape::Kaleyra => {
                 Self::kaleyra_not_on_account()
             }
+            EngineError::Kaleyra(k) => match k {
+                KaleyraRefusal::LowBalance => Self::kaleyra(KaleyraError::LowBalance, None),
+                KaleyraRefusal::NoApiAccess => Self::kaleyra(KaleyraError::AccountType, None),
+                KaleyraRefusal::OtherApiVersion(_) => {
+                    Self::kaleyra(KaleyraError::PhoneNumberVersion, None)
+                }
+                other => Self::kaleyra(
+                    KaleyraError::IncorrectPayload,
+                    Some(
+                        serde_json::json!({"code": codes::PARAMETER_VALUE_INVALID, "details": other.to_string()}),
+                    ),
+                ),
+            },
             EngineError::UnknownNumber(id) => Self::new(
                 shape,
                 codes::INVALID_PARAMETER,

@@ -20,6 +20,7 @@ pub mod demo;
 mod doors;
 mod errors;
 mod http;
+pub mod kaleyra;
 mod media;
 mod multipart;
 pub mod openapi;
@@ -126,6 +127,7 @@ pub fn app(state: AppState) -> axum::Router {
     doors::routes()
         .merge(api::routes())
         .merge(media::routes())
+        .merge(kaleyra::routes())
         .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)

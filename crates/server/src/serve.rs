@@ -102,6 +102,9 @@ struct ConfigFile {
     /// Items batches per catalog id.
     #[serde(default)]
     products: std::collections::BTreeMap<CatalogId, ItemsBatchRequest>,
+    /// Kaleyra accounts by SID: billing, callback profiles, numbers' settings.
+    #[serde(default)]
+    kaleyra: std::collections::BTreeMap<String, wacart_server::kaleyra::AccountConfig>,
 }
 
 fn apply_config(sandbox: &SharedSandbox, path: &PathBuf) -> Result<(), String> {
@@ -127,6 +130,10 @@ fn apply_config(sandbox: &SharedSandbox, path: &PathBuf) -> Result<(), String> {
         sandbox
             .run_blocking(|sb| sb.items_batch(&catalog, batch))
             .map_err(|e| e.to_string())?;
+    }
+    for (sid, account) in file.kaleyra {
+        wacart_server::kaleyra::configure(sandbox, &sid, account)
+            .map_err(|e| format!("kaleyra {sid}: {e}"))?;
     }
     Ok(())
 }
@@ -216,6 +223,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 eprintln!("wacart serve: {e}");
                 return ExitCode::from(2);
             }
+        }
+        // The demo's Kaleyra account hears of statuses and incoming messages at the same URL.
+        if args.demo
+            && let Err(e) = demo::kaleyra_profile(&sandbox, url)
+        {
+            eprintln!("wacart serve: {e}");
+            return ExitCode::from(2);
         }
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()

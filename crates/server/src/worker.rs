@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use wacart_sandbox::callbacks::Target;
 use wacart_sandbox::{AppSpec, Attempt, Clock, Delivery};
 
 use crate::{AppState, SystemClock};
@@ -74,18 +75,37 @@ async fn handshake(http: &reqwest::Client, url: &str, verify_token: &str) -> boo
 }
 
 async fn deliver(http: &reqwest::Client, url: &str, secret: &str, d: &Delivery) -> Attempt {
-    let at = SystemClock.now_millis();
-    let started = Instant::now();
-    let result = http
+    let request = http
         .post(url)
         .header("content-type", "application/json")
         .header(
             "x-hub-signature-256",
             wacart_transport::sign(secret.as_bytes(), &d.body),
         )
-        .body(d.body.to_vec())
-        .send()
-        .await;
+        .body(d.body.to_vec());
+    attempt(request).await
+}
+
+/// A provider's callback: its own method, URL and headers, unsigned (Kaleyra signs nothing;
+/// a profile's headers are the receiver's own check).
+async fn deliver_to(http: &reqwest::Client, target: &Target, d: &Delivery) -> Attempt {
+    let mut request = if target.method == "GET" {
+        http.get(&target.url)
+    } else {
+        http.post(&target.url)
+            .header("content-type", "application/json")
+            .body(d.body.to_vec())
+    };
+    for (name, value) in &target.headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    attempt(request).await
+}
+
+async fn attempt(request: reqwest::RequestBuilder) -> Attempt {
+    let at = SystemClock.now_millis();
+    let started = Instant::now();
+    let result = request.send().await;
     let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match result {
         Ok(mut r) => {
@@ -178,6 +198,25 @@ pub(crate) async fn run(
             .sandbox
             .read(|sb| due.iter().map(|d| sb.app(&d.waba_id).cloned()).collect());
         for (delivery, app) in due.into_iter().zip(apps) {
+            if let Some(target) = delivery.target.clone() {
+                if !in_flight
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(delivery.id)
+                {
+                    continue;
+                }
+                let Ok(permit) = limit.clone().acquire_owned().await else {
+                    break;
+                };
+                let (http, done) = (http.clone(), done_tx.clone());
+                tokio::spawn(async move {
+                    let attempt = deliver_to(&http, &target, &delivery).await;
+                    let _ = done.send((delivery, attempt));
+                    drop(permit);
+                });
+                continue;
+            }
             let Some(app) = app else { continue };
             let Some(url) = app.callback_url.clone() else {
                 continue;

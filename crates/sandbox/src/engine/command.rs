@@ -12,6 +12,7 @@ use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
 use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
 use super::customer::{CustomerSend, React, Tap};
 use super::deliveries::{AttemptOne, Attempts, Redeliver};
+use super::kaleyra::{DropProfile, KaleyraSend, PutProfile, SetAccount, SetNumber};
 use super::media::{DeleteMedia, UploadMedia};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
@@ -82,4 +83,9 @@ commands!(
     SetProfile(SetProfile),
     UploadMedia(UploadMedia),
     DeleteMedia(DeleteMedia),
+    KaleyraProfile(PutProfile),
+    KaleyraDropProfile(DropProfile),
+    KaleyraAccount(SetAccount),
+    KaleyraNumber(SetNumber),
+    KaleyraSend(KaleyraSend),
 );

@@ -37,6 +37,9 @@ struct ImageRef<'a> {
     /// Uploaded media, by id; absent before media were kept.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     media: Vec<&'a Media>,
+    /// Kaleyra accounts by SID; absent before they were kept.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    kaleyra_accounts: &'a std::collections::BTreeMap<String, super::kaleyra::Account>,
     counter: u64,
     now: u64,
 }
@@ -58,6 +61,8 @@ struct Image {
     outbox: Outbox,
     #[serde(default)]
     media: Vec<Media>,
+    #[serde(default)]
+    kaleyra_accounts: std::collections::BTreeMap<String, super::kaleyra::Account>,
     counter: u64,
     now: u64,
 }
@@ -95,6 +100,7 @@ pub(crate) fn encode(state: &State) -> Result<Vec<u8>, serde_json::Error> {
         scheduled: state.scheduled.iter().collect(),
         outbox: &state.outbox,
         media: state.media.sorted(),
+        kaleyra_accounts: &state.kaleyra_accounts,
         counter: state.counter,
         now: state.now,
     };
@@ -151,6 +157,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, String> {
     state.outbox = image.outbox;
     state.outbox.parked = parked;
     state.media = MediaBook::from_records(image.media);
+    state.kaleyra_accounts = image.kaleyra_accounts;
     state.counter = image.counter;
     state.now = image.now;
     Ok(state)

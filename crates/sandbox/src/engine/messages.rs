@@ -32,6 +32,34 @@ pub(crate) struct SendMessage {
     number: PhoneNumberId,
     message: OutboundMessage,
     door: Door,
+    /// Through Kaleyra's door: refs and callback profile (see `kaleyra.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kaleyra: Option<Box<super::kaleyra::KaleyraMeta>>,
+}
+
+impl SendMessage {
+    /// A send whose callbacks carry Kaleyra's `meta`.
+    pub(crate) fn through_kaleyra(
+        number: PhoneNumberId,
+        message: OutboundMessage,
+        door: Door,
+        meta: super::kaleyra::KaleyraMeta,
+    ) -> Self {
+        SendMessage {
+            number,
+            message,
+            door,
+            kaleyra: Some(Box::new(meta)),
+        }
+    }
+
+    pub(crate) fn number(&self) -> &PhoneNumberId {
+        &self.number
+    }
+
+    pub(crate) fn kaleyra(&self) -> Option<&super::kaleyra::KaleyraMeta> {
+        self.kaleyra.as_deref()
+    }
 }
 
 impl Op for SendMessage {
@@ -91,6 +119,7 @@ impl Op for SendMessage {
             forwarded_from: None,
             door: Some(self.door),
             scheduled: false,
+            kaleyra: self.kaleyra.clone(),
         }));
         state.push_entry(&key, entry);
         if let Some(thread) = state.threads.get_mut(&key) {
@@ -291,6 +320,7 @@ impl Op for Forward {
             forwarded_from: Some(self.message_id.clone()),
             door: None,
             scheduled: false,
+            kaleyra: None,
             ..*original
         }));
         state.push_entry(&(number, self.to.clone()), entry);
@@ -313,6 +343,7 @@ impl Sandbox {
             number: number.clone(),
             message,
             door,
+            kaleyra: None,
         })
     }
 

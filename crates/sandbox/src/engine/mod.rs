@@ -17,6 +17,7 @@ mod command;
 mod customer;
 mod deliveries;
 mod image;
+mod kaleyra;
 mod media;
 mod messages;
 mod op;
@@ -34,6 +35,10 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
+pub use kaleyra::{
+    AccountSettings, AccountView, Billing, KALEYRA_API_VERSION, KaleyraMeta, KaleyraRefusal,
+    NumberSettings,
+};
 pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
 pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
@@ -82,6 +87,9 @@ pub enum EngineError {
     /// The request is malformed in a way the door-level checks did not catch.
     #[error("{0}")]
     BadRequest(String),
+    /// Kaleyra's door refuses for the account's sake (`E110`, `WA-401`).
+    #[error(transparent)]
+    Kaleyra(KaleyraRefusal),
     /// The store failed; the command was not accepted.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -30,6 +30,9 @@ pub(crate) struct Waiting {
     /// Sent to the customer's BSUID (`recipient`), not their phone number.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) by_user: bool,
+    /// Sent through Kaleyra's door: what its callbacks carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kaleyra: Option<Box<super::kaleyra::KaleyraMeta>>,
 }
 
 /// A business number as the engine keeps it.
@@ -96,6 +99,9 @@ pub(crate) struct Outbound {
     /// A scheduled status (delivered, read) waits on it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) scheduled: bool,
+    /// Sent through Kaleyra's door: its refs and callback profile, for its callbacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kaleyra: Option<Box<super::kaleyra::KaleyraMeta>>,
 }
 
 impl Outbound {
@@ -200,6 +206,8 @@ pub(crate) struct State {
     pub(crate) outbox: Outbox,
     /// Uploaded media (their bytes live in the server's blob store).
     pub(crate) media: super::media::MediaBook,
+    /// Kaleyra accounts by SID: callback profiles, billing, numbers' settings.
+    pub(crate) kaleyra_accounts: BTreeMap<String, super::kaleyra::Account>,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -233,6 +241,7 @@ impl State {
             scheduled: BTreeMap::new(),
             outbox: Outbox::default(),
             media: super::media::MediaBook::default(),
+            kaleyra_accounts: BTreeMap::new(),
             counter: 0,
             now: 0,
             effects: Vec::new(),
@@ -271,6 +280,7 @@ impl State {
                     biz_opaque_callback_data: o.message.biz_opaque_callback_data.clone(),
                     scheduled: true,
                     by_user: o.message.to.is_none(),
+                    kaleyra: o.kaleyra.clone(),
                 };
                 self.waiting.insert(o.id.clone(), waiting);
             }
@@ -300,11 +310,41 @@ impl State {
         body: impl FnOnce() -> Vec<u8>,
         at: u64,
     ) {
+        self.push_outbox(waba_id, kind, || (None, body()), at);
+    }
+
+    /// Queues a provider's callback (a Kaleyra callback profile's request): the same outbox,
+    /// its own target, never parked.
+    pub(crate) fn push_callback(
+        &mut self,
+        waba_id: &WabaId,
+        kind: &'static str,
+        render: impl FnOnce() -> (crate::callbacks::Target, Vec<u8>),
+        at: u64,
+    ) {
+        self.push_outbox(
+            waba_id,
+            kind,
+            || {
+                let (target, body) = render();
+                (Some(target), body)
+            },
+            at,
+        );
+    }
+
+    fn push_outbox(
+        &mut self,
+        waba_id: &WabaId,
+        kind: &'static str,
+        make: impl FnOnce() -> (Option<crate::callbacks::Target>, Vec<u8>),
+        at: u64,
+    ) {
         self.outbox.next_id += 1;
         if self.replaying {
             return;
         }
-        let body = body();
+        let (target, body) = make();
         let delivery = Delivery {
             id: self.outbox.next_id,
             waba_id: waba_id.clone(),
@@ -314,8 +354,9 @@ impl State {
             next_attempt_at: Some(at),
             attempts: Vec::new(),
             state: DeliveryState::Pending,
+            target,
         };
-        let parked = self.outbox.parked.contains(waba_id);
+        let parked = delivery.target.is_none() && self.outbox.parked.contains(waba_id);
         if let Some(rebuild) = &mut self.rebuild {
             rebuild.insert(delivery.id, delivery.clone());
         }
@@ -500,7 +541,7 @@ impl State {
                 || (status == StatusKind::Sent && sent_at == Some(at) && *current == status)
         };
         // In memory, or out of it with a status still scheduled (then history is updated).
-        let ((number, wa_id), biz, by_user) =
+        let ((number, wa_id), biz, by_user, kaleyra) =
             if let Some((key, pos)) = self.messages.get(id).cloned() {
                 let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
                 else {
@@ -515,7 +556,13 @@ impl State {
                     return; // Forwards are the customer's doing: the business hears nothing.
                 }
                 let by_user = out.message.to.is_none();
-                (key, out.message.biz_opaque_callback_data.clone(), by_user)
+                let kaleyra = out.kaleyra.clone();
+                (
+                    key,
+                    out.message.biz_opaque_callback_data.clone(),
+                    by_user,
+                    kaleyra,
+                )
             } else if let Some(w) = self.waiting.get_mut(id) {
                 if !moves(&w.status, None) {
                     return;
@@ -524,6 +571,7 @@ impl State {
                 let (key, pos) = (w.key.clone(), w.pos);
                 let biz = w.biz_opaque_callback_data.clone();
                 let by_user = w.by_user;
+                let kaleyra = w.kaleyra.clone();
                 if !self.replaying {
                     self.effects.push(Effect::EntryStatus {
                         number: key.0.clone(),
@@ -532,7 +580,7 @@ impl State {
                         status: status.as_str().to_owned(),
                     });
                 }
-                (key, biz, by_user)
+                (key, biz, by_user, kaleyra)
             } else {
                 return;
             };
@@ -577,6 +625,20 @@ impl State {
         };
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "statuses", body, at);
+        if let Some(meta) = &kaleyra {
+            super::kaleyra::on_status(
+                self,
+                &super::kaleyra::StatusEvent {
+                    meta,
+                    number: &key.0,
+                    wa_id: &key.1,
+                    id,
+                    status: &status,
+                    failure,
+                    at,
+                },
+            );
+        }
         if status == StatusKind::Delivered
             && let Some(after) = self.config.read_after
         {
@@ -607,6 +669,7 @@ impl State {
             || crate::webhooks::message_body(&waba, &display, number, person.who(true), &message);
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "messages", body, at);
+        super::kaleyra::on_inbound(self, number, &person, &message, at);
         self.push_entry(&key, Entry::In(Box::new(Inbound { at, message })));
         if let Some(t) = self.threads.get_mut(&key) {
             t.last_inbound_at = Some(at);

@@ -96,7 +96,8 @@ impl Inner {
 
     fn park(&mut self, waba_id: &WabaId, parked: bool) {
         for (id, (d, p)) in &mut self.deliveries {
-            if d.waba_id != *waba_id || *p == parked {
+            // A provider's callback has a target of its own: the app's callback does not hold it.
+            if d.waba_id != *waba_id || *p == parked || d.target.is_some() {
                 continue;
             }
             *p = parked;

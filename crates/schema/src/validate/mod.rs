@@ -56,8 +56,9 @@ pub enum Dialect {
     /// Meta's Cloud API (and 360dialog, which takes the same body).
     #[default]
     Meta,
-    /// Kaleyra's `messaging_object`: `messaging_product` may be left out, and `to` may list
-    /// several recipients separated by commas.
+    /// Kaleyra's `messaging_object`: `messaging_product` is mandatory, `recipient_type` may only
+    /// be `individual`, no `recipient` (BSUID), and `to` may list several recipients separated
+    /// by commas (docs/providers.md §2).
     Kaleyra,
 }
 

@@ -161,7 +161,18 @@ pub fn validate_kaleyra_value(
     let mut r = Report::default();
     let root = Path::Root;
     if let Some(map) = object(&mut r, &root, value) {
-        unknown_keys(&mut r, &root, map, &["messaging_object", "extra_info"]);
+        unknown_keys(
+            &mut r,
+            &root,
+            map,
+            &["messaging_object", "extra_info", "callback_profile_id"],
+        );
+        let p_cb = root.key("callback_profile_id");
+        if let Some(id) = string(&mut r, &p_cb, map, "callback_profile_id", false)
+            && id.trim().is_empty()
+        {
+            r.push(&p_cb, codes::PARAMETER_VALUE_INVALID, "must not be empty");
+        }
         match map.get("messaging_object") {
             Some(m) => raw_message(&mut r, &root.key("messaging_object"), m, &opts),
             None => missing(&mut r, &root.key("messaging_object")),
@@ -250,11 +261,20 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
     };
     let kaleyra = opts.dialect == Dialect::Kaleyra;
     let p_mp = root.key("messaging_product");
-    if let Some(mp) = string(r, &p_mp, map, "messaging_product", !kaleyra) {
+    if let Some(mp) = string(r, &p_mp, map, "messaging_product", true) {
         rule_messaging_product(r, &p_mp, mp);
     }
     let p_rt = root.key("recipient_type");
     let group = match string(r, &p_rt, map, "recipient_type", false) {
+        // Kaleyra's page allows individual recipients only.
+        Some(rt) if kaleyra && rt != "individual" => {
+            r.push(
+                &p_rt,
+                codes::PARAMETER_VALUE_INVALID,
+                format!("must be \"individual\" on Kaleyra's door, not {rt:?}"),
+            );
+            false
+        }
         Some(rt) => rule_recipient_type(r, &p_rt, rt),
         None => false,
     };

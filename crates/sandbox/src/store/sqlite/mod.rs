@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_log.sql"),
     include_str!("../../../migrations/0002_history.sql"),
     include_str!("../../../migrations/0003_chain.sql"),
+    include_str!("../../../migrations/0004_targets.sql"),
 ];
 
 /// How hard a commit works to survive.
@@ -316,7 +317,7 @@ fn kind_of(kind: &str) -> &'static str {
 }
 
 const DELIVERY_COLUMNS: &str =
-    "id, waba_id, kind, body, created_at, next_attempt_at, state, attempts";
+    "id, waba_id, kind, body, created_at, next_attempt_at, state, attempts, target";
 
 fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Delivery, String)> {
     let body: Vec<u8> = r.get(3)?;
@@ -331,6 +332,10 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Delivery, String)> {
         next_attempt_at: r.get::<_, Option<i64>>(5)?.map(to_u64),
         attempts: Vec::new(),
         state: state_of(r.get(6)?),
+        // Written by this store from a `Target`: a row it cannot read back has no target.
+        target: r
+            .get::<_, Option<String>>(8)?
+            .and_then(|t| serde_json::from_str(&t).ok()),
     };
     Ok((delivery, r.get(7)?))
 }

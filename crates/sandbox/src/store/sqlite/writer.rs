@@ -232,10 +232,14 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
         } => tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO deliveries
-                 (id, waba_id, kind, body, created_at, next_attempt_at, state, parked)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 (id, waba_id, kind, body, created_at, next_attempt_at, state, parked, target)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut s| {
+                let target = d
+                    .target
+                    .as_ref()
+                    .and_then(|t| serde_json::to_string(t).ok());
                 s.execute(params![
                     to_i64(d.id),
                     d.waba_id.as_str(),
@@ -244,7 +248,8 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
                     to_i64(d.created_at),
                     d.next_attempt_at.map(to_i64),
                     state_code(d.state),
-                    parked
+                    parked,
+                    target
                 ])
             }),
         Effect::Attempted {
@@ -273,7 +278,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
             params![to_i64(id), to_i64(at)],
         ),
         Effect::Park { waba_id, parked } => tx.execute(
-            "UPDATE deliveries SET parked = ?2 WHERE waba_id = ?1 AND parked != ?2",
+            "UPDATE deliveries SET parked = ?2 WHERE waba_id = ?1 AND parked != ?2 AND target IS NULL",
             params![waba_id.as_str(), parked],
         ),
     }
