@@ -55,6 +55,10 @@ pub struct AppSpec {
     pub callback_url: Option<String>,
     /// The token of the subscription handshake.
     pub verify_token: Credential,
+    /// Headers sent with every webhook to the callback (set through 360dialog's webhook
+    /// configuration, for the receiver's own authorization).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub callback_headers: std::collections::BTreeMap<String, String>,
 }
 
 /// A business phone number and the credentials that reach it on each door.
@@ -113,6 +117,7 @@ impl AppSpec {
             app_secret: Credential::new(app_secret),
             callback_url: None,
             verify_token: Credential::new(verify_token),
+            callback_headers: std::collections::BTreeMap::new(),
         }
     }
 

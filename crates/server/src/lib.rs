@@ -16,6 +16,7 @@ use wacart_sandbox::{Clock, SharedSandbox};
 mod api;
 mod blobs;
 mod body;
+mod d360;
 pub mod demo;
 mod doors;
 mod errors;
@@ -128,6 +129,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(api::routes())
         .merge(media::routes())
         .merge(kaleyra::routes())
+        .merge(d360::routes())
         .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)

@@ -74,9 +74,19 @@ async fn handshake(http: &reqwest::Client, url: &str, verify_token: &str) -> boo
     }
 }
 
-async fn deliver(http: &reqwest::Client, url: &str, secret: &str, d: &Delivery) -> Attempt {
-    let request = http
-        .post(url)
+async fn deliver(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    headers: &std::collections::BTreeMap<String, String>,
+    d: &Delivery,
+) -> Attempt {
+    let mut request = http.post(url);
+    // The configured headers first: the body's type and signature are the sandbox's own.
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let request = request
         .header("content-type", "application/json")
         .header(
             "x-hub-signature-256",
@@ -246,8 +256,9 @@ pub(crate) async fn run(
             };
             let (http, done) = (http.clone(), done_tx.clone());
             let secret = app.app_secret.expose().to_owned();
+            let headers = app.callback_headers.clone();
             tokio::spawn(async move {
-                let attempt = deliver(&http, &url, &secret, &delivery).await;
+                let attempt = deliver(&http, &url, &secret, &headers, &delivery).await;
                 if !attempt.delivered() {
                     tracing::debug!(delivery = delivery.id, "delivery failed; retry scheduled");
                 }

@@ -136,7 +136,7 @@ fn each_provider_sends_and_prints_the_receipt() {
                 "d360-api-key: demo-360-key".to_owned()
             ),
             (
-                "/v2/HXDEMO0000000IN/whatsapp/+15550001111/messages".to_owned(),
+                "/v2/HXDEMO0000000IN/whatsapp/15550001111/messages".to_owned(),
                 "api-key: demo-kaleyra-key".to_owned()
             ),
         ]

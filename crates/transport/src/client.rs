@@ -86,6 +86,19 @@ impl ClientBuilder {
         self
     }
 
+    /// The callback profile that hears of the statuses of every message sent (Kaleyra's door
+    /// only; the number's default profile without it).
+    pub fn kaleyra_callback_profile(mut self, id: impl Into<String>) -> Self {
+        if let Door::Kaleyra {
+            callback_profile_id,
+            ..
+        } = &mut self.door
+        {
+            *callback_profile_id = Some(id.into());
+        }
+        self
+    }
+
     /// The whole-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

@@ -31,8 +31,9 @@ pub enum Door {
         /// The API key.
         api_key: Secret,
     },
-    /// Kaleyra: `POST {base}/v2/{sid}/whatsapp/{+number}/messages` with `api-key`, the message
-    /// wrapped in `messaging_object`.
+    /// Kaleyra: `POST {base}/v2/{sid}/whatsapp/{number}/messages` with `api-key`, the message
+    /// wrapped in `messaging_object` (the number in digits, as Kaleyra's product-message page
+    /// shows it).
     Kaleyra {
         /// Pod (sets the default base URL).
         pod: KaleyraPod,
@@ -44,6 +45,9 @@ pub enum Door {
         business_number: String,
         /// `ref`, `ref1`, `ref2`, `wa_source` sent with every message.
         extra_info: Option<KaleyraExtraInfo>,
+        /// The callback profile that hears of every message's statuses (the number's default
+        /// when `None`).
+        callback_profile_id: Option<String>,
     },
 }
 
@@ -127,6 +131,7 @@ impl Door {
             api_key: api_key.into(),
             business_number: business_number.into(),
             extra_info: None,
+            callback_profile_id: None,
         }
     }
 
@@ -188,15 +193,17 @@ impl Door {
                 sid,
                 business_number,
                 extra_info,
+                callback_profile_id,
                 ..
             } => {
                 let number = WaId::normalized(business_number);
                 let envelope = KaleyraEnvelope {
                     messaging_object: message,
                     extra_info: extra_info.as_ref(),
+                    callback_profile_id: callback_profile_id.as_deref(),
                 };
                 (
-                    format!("{base}/v2/{sid}/whatsapp/+{number}/messages"),
+                    format!("{base}/v2/{sid}/whatsapp/{number}/messages"),
                     serde_json::to_vec(&envelope)?,
                 )
             }
@@ -273,6 +280,8 @@ struct KaleyraEnvelope<'a> {
     messaging_object: &'a OutboundMessage,
     #[serde(skip_serializing_if = "Option::is_none")]
     extra_info: Option<&'a KaleyraExtraInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback_profile_id: Option<&'a str>,
 }
 
 /// An HTTP request, built and inspectable without I/O.
@@ -347,7 +356,7 @@ mod tests {
         let req = k.send_request(k.default_base_url(), &spm()).unwrap();
         assert_eq!(
             req.url,
-            "https://api.in.kaleyra.io/v2/HXIN1/whatsapp/+15550001111/messages"
+            "https://api.in.kaleyra.io/v2/HXIN1/whatsapp/15550001111/messages"
         );
         let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
         assert_eq!(body["messaging_object"]["interactive"]["type"], "product");
@@ -355,7 +364,7 @@ mod tests {
         let req_plus = plus.send_request(plus.default_base_url(), &spm()).unwrap();
         assert_eq!(
             req_plus.url, req.url,
-            "a `+` in the business number is not doubled"
+            "a `+` in the business number is dropped: digits, as Kaleyra's page shows"
         );
     }
 

@@ -173,7 +173,11 @@ async fn kaleyra_door_request_and_receipt() {
         "demo-kaleyra-key",
         "15550001111",
     );
-    let client = Client::builder(door).base_url(&base).build().unwrap();
+    let client = Client::builder(door)
+        .base_url(&base)
+        .kaleyra_callback_profile("status-post")
+        .build()
+        .unwrap();
     let receipt = client.send(&spm()).await.unwrap();
     assert_eq!(
         (

@@ -140,6 +140,9 @@ fn check_new_tenant(state: &State, t: &TenantSpec) -> Result<(), EngineError> {
 pub(crate) struct SetCallback {
     waba_id: WabaId,
     url: Option<String>,
+    /// Headers sent with every webhook (360dialog's webhook configuration); absent: none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
 }
 
 impl Op for SetCallback {
@@ -151,6 +154,7 @@ impl Op for SetCallback {
             .get_mut(&self.waba_id)
             .ok_or_else(|| EngineError::BadRequest(format!("unknown WABA {}", self.waba_id)))?;
         t.app.callback_url.clone_from(&self.url);
+        t.app.callback_headers.clone_from(&self.headers);
         state.set_parked(&self.waba_id, self.url.is_none());
         Ok(())
     }
@@ -279,6 +283,36 @@ impl Sandbox {
         self.run(SetCallback {
             waba_id: waba_id.clone(),
             url,
+            headers: BTreeMap::new(),
+        })
+    }
+
+    /// Sets a WABA app's webhook callback with headers sent on every webhook (360dialog's
+    /// webhook configuration).
+    ///
+    /// # Errors
+    /// [`EngineError::BadRequest`] for an unknown WABA or a header that is not a valid HTTP
+    /// header.
+    pub fn set_callback_with_headers(
+        &mut self,
+        waba_id: &WabaId,
+        url: String,
+        headers: BTreeMap<String, String>,
+    ) -> Result<Ack<()>, EngineError> {
+        for (k, v) in &headers {
+            let token = !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+            if !token || v.bytes().any(|b| b < 0x20 && b != b'\t') {
+                return Err(EngineError::BadRequest(format!(
+                    "header {k:?} is not a valid HTTP header"
+                )));
+            }
+        }
+        self.run(SetCallback {
+            waba_id: waba_id.clone(),
+            url: Some(url),
+            headers,
         })
     }
 
@@ -364,6 +398,11 @@ impl Sandbox {
     /// The number a Kaleyra SID and key reach.
     pub fn number_for_kaleyra(&self, sid: &str, key: &str) -> Option<&PhoneNumberId> {
         self.state.kaleyra.get(&(sid.to_owned(), key.to_owned()))
+    }
+
+    /// The WABA a number belongs to.
+    pub fn number_waba(&self, id: &PhoneNumberId) -> Option<WabaId> {
+        self.state.numbers.get(id).map(|n| n.waba_id.clone())
     }
 
     /// A number's spec.
