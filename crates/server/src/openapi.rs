@@ -77,10 +77,59 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     (
         "post",
+        "/v1/configs/webhook",
+        "360dialog",
+        "Set the number's webhook URL and the headers sent with every webhook (D360-API-KEY header); without a body, answers the configuration",
+        "d360_webhook",
+    ),
+    (
+        "get",
+        "/v1/configs/webhook",
+        "360dialog",
+        "The number's webhook configuration (D360-API-KEY header)",
+        "",
+    ),
+    (
+        "post",
         "/v2/{sid}/whatsapp/{business_number}/messages",
         "Kaleyra",
-        "Send a message (api-key header); answers 202 WA202",
+        "Send a message (api-key header); answers 202 WA202, or RBC001, WA401, WA-401, WA400, E110, WA500 (docs/providers.md)",
         "kaleyra",
+    ),
+    (
+        "get",
+        "/sandbox/kaleyra/{sid}",
+        "Sandbox Kaleyra",
+        "A Kaleyra account: billing, balance, price, API access, callback profiles, numbers' settings",
+        "",
+    ),
+    (
+        "put",
+        "/sandbox/kaleyra/{sid}",
+        "Sandbox Kaleyra",
+        "Set the account's billing (prepaid: E110 when the balance cannot pay a message), balance, price and API access (false: WA-401)",
+        "kaleyra_account",
+    ),
+    (
+        "put",
+        "/sandbox/kaleyra/{sid}/callback-profiles/{profile_id}",
+        "Sandbox Kaleyra",
+        "Create or replace a callback profile: GET with the variables in the endpoint's query, or POST with a JSON body template",
+        "callback_profile",
+    ),
+    (
+        "delete",
+        "/sandbox/kaleyra/{sid}/callback-profiles/{profile_id}",
+        "Sandbox Kaleyra",
+        "Delete a callback profile",
+        "",
+    ),
+    (
+        "put",
+        "/sandbox/kaleyra/{sid}/numbers/{phone_number_id}",
+        "Sandbox Kaleyra",
+        "A number's default callback profile (incoming messages, and statuses of sends that name none) and API version (not v2: WA-401)",
+        "kaleyra_number",
     ),
     (
         "post",
@@ -210,6 +259,7 @@ fn param_example(name: &str) -> Option<&'static str> {
         "wamid" => "wamid.HBgL000000000001V2FjYXJ0U2FuZGJveA",
         "id" => "1",
         "node_id" => "100000000000001",
+        "profile_id" => "demo-default",
         _ => return None,
     })
 }
@@ -263,8 +313,46 @@ fn body_schema(kind: &str) -> Option<Value> {
     Some(match kind {
         "message" => message_schema(),
         "kaleyra" => {
-            json!({"type": "object", "properties": {"messaging_object": {"type": "object"}, "extra_info": {"type": "object"}}, "required": ["messaging_object"]})
+            json!({"type": "object", "properties": {"messaging_object": {"type": "object", "required": ["messaging_product", "to"],
+                        "properties": {"messaging_product": {"const": "whatsapp"}, "recipient_type": {"const": "individual"}}},
+                    "extra_info": {"type": "object", "additionalProperties": false,
+                        "properties": {"ref": {"type": "string"}, "ref1": {"type": "string"}, "ref2": {"type": "string"}, "wa_source": {"type": "string"}}},
+                    "callback_profile_id": {"type": "string", "minLength": 1}},
+                "required": ["messaging_object"], "additionalProperties": false})
         }
+        "d360_webhook" => {
+            json!({"type": "object", "additionalProperties": false, "required": ["url"],
+            "properties": {"url": {"type": "string", "pattern": "^https?://"},
+                           "headers": {"type": "object", "additionalProperties": {"type": "string"}}}})
+        }
+        "kaleyra_account" => object(
+            json!({"billing": {"enum": ["postpaid", "prepaid"]},
+                   "balance": {"type": ["number", "string"], "description": "Exact decimal, at most 4 places"},
+                   "price": {"type": ["number", "string"], "description": "Per message, exact decimal, at most 4 places; shown on delivered callbacks"},
+                   "api_access": {"type": "boolean", "default": true}}),
+            json!([]),
+        ),
+        "callback_profile" => {
+            let list = |v: &[&str]| v.join(", ");
+            let vars = format!(
+                "Variables: message_status {}; incoming_message {}",
+                list(wacart_sandbox::callbacks::STATUS_VARIABLES),
+                list(wacart_sandbox::callbacks::INCOMING_VARIABLES)
+            );
+            object(
+                json!({"method": {"enum": ["GET", "POST"]},
+                       "url": {"type": "string", "pattern": "^https?://", "description": "With GET, the query is the template: ?id=<id>&status=<status>"},
+                       "body": {"description": format!("With POST: a JSON template; <name> in its strings is replaced by the variable's value. {vars}"),
+                                "examples": [{"id": "<id>", "status": "<status>", "ref": "<ref>"}]},
+                       "events": {"type": "array", "items": {"enum": ["message_status", "incoming_message"]}, "description": "Both when empty"},
+                       "headers": {"type": "object", "additionalProperties": {"type": "string"}}}),
+                json!(["method", "url"]),
+            )
+        }
+        "kaleyra_number" => object(
+            json!({"callback_profile_id": {"type": "string"}, "api_version": {"type": "string", "default": "v2"}}),
+            json!([]),
+        ),
         "items_batch" => json!({"type": "object",
             "properties": {"item_type": {"const": "PRODUCT_ITEM"}, "requests": {"type": "array", "items": {
                 "type": "object", "properties": {"method": {"enum": ["CREATE", "UPDATE", "DELETE"]}, "data": {"type": "object", "required": ["id"]}},

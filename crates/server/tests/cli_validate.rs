@@ -72,7 +72,8 @@ fn kaleyra_envelopes_are_recognised() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "messaging_object.to: 131009: must be phone numbers separated by commas: up to 15 digits, with an optional leading '+'\n\
+        "messaging_object.messaging_product: 131008: required\n\
+         messaging_object.to: 131009: must be phone numbers separated by commas: up to 15 digits, with an optional leading '+'\n\
          messaging_object.text: 131008: required\n"
     );
 }
