@@ -142,7 +142,7 @@ pub struct KaleyraIncoming {
 #[non_exhaustive]
 pub enum KaleyraCallback {
     /// A message status.
-    Status(KaleyraStatus),
+    Status(Box<KaleyraStatus>),
     /// An incoming message.
     Incoming(Box<KaleyraIncoming>),
 }
@@ -216,7 +216,7 @@ impl KaleyraCallback {
                         .map_err(|e| invalid("price", e.to_string()))
                 })
                 .transpose()?;
-            return Ok(KaleyraCallback::Status(KaleyraStatus {
+            return Ok(KaleyraCallback::Status(Box::new(KaleyraStatus {
                 id,
                 status: KaleyraStatusKind::parse(&status),
                 mobile: get("mobile"),
@@ -228,7 +228,7 @@ impl KaleyraCallback {
                 refs,
                 callback_profile_id: get("callback_profile_id"),
                 fields,
-            }));
+            })));
         }
         let kind = get("type").ok_or(KaleyraCallbackError::Unknown)?;
         let message = get("message")
