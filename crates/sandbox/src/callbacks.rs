@@ -188,6 +188,12 @@ impl CallbackProfile {
 
     /// The request for one event: its target (method, URL, headers) and body.
     pub(crate) fn render(&self, vars: &Vars) -> (Target, Vec<u8>) {
+        // A variable of the other event (a profile may take both) renders empty.
+        let mut all = vars.clone();
+        for name in STATUS_VARIABLES.iter().chain(INCOMING_VARIABLES) {
+            all.entry(name).or_default();
+        }
+        let vars = &all;
         let headers: Vec<(String, String)> = self
             .headers
             .iter()
@@ -349,6 +355,13 @@ mod tests {
         assert_eq!(
             target.url,
             "http://127.0.0.1:9/k?id=wamid.X&status=delivered&ref=order%20%237%20%26%20co&keep=<b>"
+        );
+        let mut p = p;
+        p.url = "http://127.0.0.1:9/k?body=<body>&id=<id>".into();
+        assert_eq!(
+            p.render(&vars()).0.url,
+            "http://127.0.0.1:9/k?body=&id=wamid.X",
+            "another event's variable is empty"
         );
         assert!(body.is_empty());
     }
