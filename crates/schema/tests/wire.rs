@@ -144,7 +144,7 @@ fn responses_and_errors() {
 /// too.
 #[test]
 fn bsuid_webhooks_and_older_ones_parse() {
-    let fixture = |name: &str| -> WebhookPayload {
+    let fixture = |name: &str| -> wacart_schema::WebhookPayload {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../fixtures/spec")
             .join(name);
@@ -174,7 +174,7 @@ fn bsuid_webhooks_and_older_ones_parse() {
     let status = fixture("webhook-bsuid-delivered-username.json");
     let s = &status.entry[0].changes[0].value.statuses[0];
     assert_eq!(s.recipient_user_id.as_ref(), Some(&user));
-    let old: WebhookPayload = serde_json::from_str(
+    let old: wacart_schema::WebhookPayload = serde_json::from_str(
         r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
         "contacts":[{"profile":{"name":"A"},"wa_id":"16505551234"}],
         "messages":[{"from":"16505551234","id":"wamid.1","timestamp":"1","type":"text","text":{"body":"hi"}}],
