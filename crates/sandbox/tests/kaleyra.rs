@@ -307,3 +307,86 @@ fn profiles_and_settings_are_checked() {
     assert_eq!(view.numbers[NUMBER].callback_profile_id, None);
     let _: BTreeMap<String, NumberSettings> = view.numbers;
 }
+
+#[test]
+fn failed_and_read_statuses_carry_the_error_and_the_refs() {
+    let clock = ManualClock::new(T0);
+    let mut sb = open(Arc::new(MemoryStore::new()), &clock);
+    setup(&mut sb);
+    // No message from the customer yet: the window is closed, the send fails with 131047.
+    let failed = sb.kaleyra_send(&n(), spm(), meta("late")).unwrap().value;
+    let _ = sb
+        .customer_send(
+            &alice(),
+            &n(),
+            CustomerInput::Text { body: "hi".into() },
+            None,
+        )
+        .unwrap();
+    let read = sb.kaleyra_send(&n(), spm(), meta("fresh")).unwrap().value;
+    clock.advance(2_000);
+    let _ = sb.read_thread(&alice(), &n()).unwrap();
+    let statuses: Vec<Value> = callbacks(&sb)
+        .iter()
+        .filter(|d| d.kind == "statuses")
+        .map(body)
+        .collect();
+    let of = |id: &wacart_schema::MessageId| -> Vec<(String, String, String)> {
+        statuses
+            .iter()
+            .filter(|s| s["id"] == id.as_str())
+            .map(|s| {
+                let f = |k: &str| s[k].as_str().unwrap().to_owned();
+                (f("status"), f("error_code"), f("ref"))
+            })
+            .collect()
+    };
+    assert_eq!(
+        of(&failed.id),
+        [("failed".to_owned(), "131047".to_owned(), "late".to_owned())]
+    );
+    let read_statuses: Vec<String> = of(&read.id).into_iter().map(|s| s.0).collect();
+    assert_eq!(read_statuses, ["sent", "delivered", "read"]);
+}
+
+#[test]
+fn callbacks_keep_their_target_in_sqlite_across_a_restart() {
+    let dir = std::env::temp_dir().join(format!("wacart-kaleyra-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sandbox.db");
+    let clock = ManualClock::new(T0);
+    let open_db = || -> Arc<dyn Store> {
+        Arc::new(
+            wacart_sandbox::SqliteStore::open(&path, wacart_sandbox::Durability::Process).unwrap(),
+        )
+    };
+    let store = open_db();
+    let mut sb = open(store.clone(), &clock);
+    setup(&mut sb);
+    let _ = sb
+        .customer_send(
+            &alice(),
+            &n(),
+            CustomerInput::Text { body: "hi".into() },
+            None,
+        )
+        .unwrap();
+    let _ = sb.kaleyra_send(&n(), spm(), meta("persisted")).unwrap();
+    let before = callbacks(&sb);
+    let image = sb.image().unwrap();
+    // Without an app callback, the app's webhooks are parked; Kaleyra's callbacks are due.
+    let due = store.due(u64::MAX, 100).unwrap();
+    assert!(due.iter().all(|d| d.target.is_some()) && !due.is_empty());
+    drop(sb);
+    drop(store);
+    let store = open_db();
+    let again = open(store.clone(), &clock);
+    assert_eq!(again.image().unwrap(), image);
+    assert_eq!(
+        callbacks(&again),
+        before,
+        "targets read back from the database"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -162,6 +162,16 @@ impl Error {
         }
     }
 
+    /// Kaleyra's documented refusal, when Kaleyra answered one (`E110`, `WA-401`, ...).
+    pub fn kaleyra_error(&self) -> Option<wacart_schema::KaleyraError> {
+        match self {
+            Error::Kaleyra { code, message, .. } => {
+                wacart_schema::KaleyraError::from_answer(code, message)
+            }
+            _ => None,
+        }
+    }
+
     /// The HTTP status, when the door answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -210,6 +220,26 @@ mod tests {
             door: DoorKind::Meta,
         };
         assert!(!timeout.is_retryable() && timeout.may_have_been_sent());
+    }
+
+    #[test]
+    fn kaleyra_refusals_are_recognised_by_code_and_message() {
+        let e = |code: &str, message: &str| Error::Kaleyra {
+            status: 401,
+            code: code.into(),
+            message: message.into(),
+            retry_after: None,
+        };
+        use wacart_schema::KaleyraError as K;
+        for k in K::ALL {
+            assert_eq!(e(k.code(), k.message()).kaleyra_error(), Some(k));
+        }
+        assert_eq!(
+            e("WA-401", "something else").kaleyra_error(),
+            Some(K::AccountType)
+        );
+        assert_eq!(e("XX1", "?").kaleyra_error(), None);
+        assert!(!e("E110", K::LowBalance.message()).is_retryable());
     }
 
     #[test]
