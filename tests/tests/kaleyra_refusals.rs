@@ -271,3 +271,60 @@ async fn a_failed_store_is_wa500() {
     );
     let _ = tx.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_refused_after_others_were_accepted_is_not_sent() {
+    let server = start_server(Config::default(), None).await;
+    let base = &server.base;
+    put(base, "/sandbox/kaleyra/HXDEMO0000000IN/callback-profiles/status",
+        json!({"method": "POST", "url": "http://127.0.0.1:9/status",
+               "body": {"id": "<id>", "status": "<status>", "mobile": "<mobile>", "error_code": "<error_code>",
+                        "error": "<error>", "ref": "<ref>"}})).await;
+    put(
+        base,
+        "/sandbox/kaleyra/HXDEMO0000000IN",
+        json!({"billing": "prepaid", "balance": "0.40", "price": "0.40"}),
+    )
+    .await;
+    let mut both = text("15551230001,15551230002");
+    both["callback_profile_id"] = json!("status");
+    let (s, b) = post(base, PATH, demo::KALEYRA_KEY, &both).await;
+    assert_eq!(s, 202, "{b}");
+    let answer: Value = serde_json::from_str(&b).unwrap();
+    let failed = &answer["error"]["failed"][0];
+    assert_eq!(
+        (&failed["to"], &failed["status"], &failed["code"]),
+        (&json!("15551230002"), &json!(400), &json!("E110"))
+    );
+    let id = failed["message_id"].as_str().unwrap().to_owned();
+    let log: Value = reqwest::get(format!("{base}/sandbox/webhooks/deliveries"))
+        .await
+        .unwrap()
+        .json_body()
+        .await;
+    let not_sent: Vec<Value> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d.get("target").is_some())
+        .map(|d| serde_json::from_str(d["body"].as_str().unwrap()).unwrap())
+        .filter(|b: &Value| b["status"] == "not-sent")
+        .collect();
+    assert_eq!(
+        not_sent,
+        [
+            json!({"id": id, "status": "not-sent", "mobile": "15551230002", "error_code": "E110",
+                "error": "Please check your balance, You have a low balance!", "ref": "order-7"})
+        ]
+    );
+}
+
+trait JsonBody {
+    async fn json_body(self) -> Value;
+}
+
+impl JsonBody for reqwest::Response {
+    async fn json_body(self) -> Value {
+        serde_json::from_slice(&self.bytes().await.unwrap()).unwrap()
+    }
+}

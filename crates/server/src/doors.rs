@@ -308,10 +308,9 @@ async fn kaleyra_send(
     for r in recipients {
         let mut message = request.messaging_object.clone();
         message.to = Some(Recipient::new(r.clone()));
-        let meta = meta.clone();
         let sent = state
             .sandbox
-            .run(|sb| sb.kaleyra_send(&number, message, meta))
+            .run(|sb| sb.kaleyra_send(&number, message, meta.clone()))
             .await
             .in_shape(Shape::Kaleyra);
         state.outbox.notify_one();
@@ -320,7 +319,24 @@ async fn kaleyra_send(
             // The first refusal with nothing accepted yet is the answer; after that, the
             // accepted ones must not be retried, so the answer is 202 with the failures listed.
             Err(refusal) if ids.is_empty() => return Err(refusal),
-            Err(refusal) => failed.push(json!({"to": r, "status": refusal.status().as_u16()})),
+            Err(refusal) => {
+                // Kaleyra did not pass this one on: its `not-sent` callback, with the code and
+                // message the refusal would have answered.
+                let answer: Option<KaleyraResponse> = serde_json::from_slice(refusal.body()).ok();
+                let (code, message) = answer.map(|a| (a.code, a.message)).unwrap_or_default();
+                let to = WaId::new(r.clone());
+                let not_sent = state
+                    .sandbox
+                    .run(|sb| sb.kaleyra_not_sent(&number, &to, meta.clone(), &code, &message))
+                    .await
+                    .ok();
+                state.outbox.notify_one();
+                let mut entry = json!({"to": r, "status": refusal.status().as_u16(), "code": code});
+                if let Some(id) = not_sent {
+                    entry["message_id"] = json!(id);
+                }
+                failed.push(entry);
+            }
         }
     }
     let first = ids.first().ok_or_else(|| {

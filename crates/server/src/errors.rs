@@ -101,6 +101,11 @@ impl Refusal {
         self.status
     }
 
+    /// The JSON body it answers with.
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     /// `body` as JSON with `status`.
     fn json(status: StatusCode, body: &impl serde::Serialize) -> Self {
         Refusal {

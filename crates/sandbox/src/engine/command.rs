@@ -12,7 +12,7 @@ use super::carts::{AddCartItem, SendCart, SetCartItem, ViewCart};
 use super::catalogs::{CatalogBatch, ImportFeed, UpdateSettings};
 use super::customer::{CustomerSend, React, Tap};
 use super::deliveries::{AttemptOne, Attempts, Redeliver};
-use super::kaleyra::{DropProfile, KaleyraSend, PutProfile, SetAccount, SetNumber};
+use super::kaleyra::{DropProfile, KaleyraSend, NotSent, PutProfile, SetAccount, SetNumber};
 use super::media::{DeleteMedia, UploadMedia};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
@@ -88,4 +88,5 @@ commands!(
     KaleyraAccount(SetAccount),
     KaleyraNumber(SetNumber),
     KaleyraSend(KaleyraSend),
+    KaleyraNotSent(NotSent),
 );

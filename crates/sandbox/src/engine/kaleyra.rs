@@ -384,6 +384,39 @@ impl Op for KaleyraSend {
     }
 }
 
+/// A recipient of a multi-recipient request that Kaleyra did not pass on (refused after others
+/// were accepted): its `not-sent` status callback. The id is new; no message exists.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct NotSent {
+    number: PhoneNumberId,
+    to: WaId,
+    meta: KaleyraMeta,
+    code: String,
+    error: String,
+}
+
+impl Op for NotSent {
+    type Output = MessageId;
+
+    fn exec(&self, state: &mut State, at: u64) -> Result<MessageId, EngineError> {
+        state.number(&self.number)?;
+        let id = state.new_message_id();
+        on_status(
+            state,
+            &StatusEvent {
+                meta: &self.meta,
+                number: &self.number,
+                wa_id: &self.to,
+                id: &id,
+                status: "not-sent",
+                failure: Some((&self.code, &self.error)),
+                at,
+            },
+        );
+        Ok(id)
+    }
+}
+
 /// The profile a callback of `event` for `number` goes to: the one the send named, else the
 /// number's default; when it listens to the event.
 fn profile_for<'a>(
@@ -418,8 +451,10 @@ pub(crate) struct StatusEvent<'a> {
     pub(crate) number: &'a PhoneNumberId,
     pub(crate) wa_id: &'a WaId,
     pub(crate) id: &'a MessageId,
-    pub(crate) status: &'a StatusKind,
-    pub(crate) failure: Option<(u32, &'a str)>,
+    /// `sent`, `delivered`, `read`, `failed`, `not-sent`.
+    pub(crate) status: &'a str,
+    /// Meta's code (or Kaleyra's, for `not-sent`) and the details.
+    pub(crate) failure: Option<(&'a str, &'a str)>,
     pub(crate) at: u64,
 }
 
@@ -440,18 +475,22 @@ pub(crate) fn on_status(state: &mut State, e: &StatusEvent<'_>) {
         .kaleyra_accounts
         .get(&e.meta.sid)
         .map(|a| a.settings.price)
-        .filter(|p| *p != Price::ZERO && *e.status == StatusKind::Delivered);
+        .filter(|p| *p != Price::ZERO && e.status == StatusKind::Delivered.as_str());
     let render = || {
         let mut v = Vars::new();
-        let status = e.status.as_str();
+        let status = e.status;
         let (error, code) = e
             .failure
-            .map(|(c, d)| (d.to_owned(), c.to_string()))
+            .map(|(c, d)| (d.to_owned(), c.to_owned()))
             .unwrap_or_default();
         let mut message = json!({"id": e.id, "status": status, "timestamp": (e.at / 1000).to_string(), "recipient_id": e.wa_id});
         if let Some((c, d)) = e.failure {
-            message["errors"] =
-                json!([{"code": c, "title": wacart_schema::codes::title(c), "message": d}]);
+            // Meta's codes are numbers with a title; Kaleyra's (`not-sent`) are text.
+            let (code, title) = match c.parse::<u32>() {
+                Ok(n) => (json!(n), wacart_schema::codes::title(n)),
+                Err(_) => (json!(c), d),
+            };
+            message["errors"] = json!([{"code": code, "title": title, "message": d}]);
         }
         v.insert("id", e.id.to_string());
         v.insert("custom_response", String::new());
@@ -642,6 +681,29 @@ impl Sandbox {
             sid: sid.to_owned(),
             number: number.clone(),
             settings,
+        })
+    }
+
+    /// Records that Kaleyra did not pass a message to `to` on (a recipient refused after others
+    /// of the request were accepted): its `not-sent` callback, with Kaleyra's `code` and
+    /// `error`. Answers the id the callback carries.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownNumber`].
+    pub fn kaleyra_not_sent(
+        &mut self,
+        number: &PhoneNumberId,
+        to: &WaId,
+        meta: KaleyraMeta,
+        code: &str,
+        error: &str,
+    ) -> Result<Ack<MessageId>, EngineError> {
+        self.run(NotSent {
+            number: number.clone(),
+            to: to.clone(),
+            meta,
+            code: code.to_owned(),
+            error: error.to_owned(),
         })
     }
 

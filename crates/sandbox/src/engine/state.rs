@@ -624,6 +624,7 @@ impl State {
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "statuses", body, at);
         if let Some(meta) = &kaleyra {
+            let code_text = failure.map(|(c, _)| c.to_string()).unwrap_or_default();
             super::kaleyra::on_status(
                 self,
                 &super::kaleyra::StatusEvent {
@@ -631,8 +632,8 @@ impl State {
                     number: &key.0,
                     wa_id: &key.1,
                     id,
-                    status: &status,
-                    failure,
+                    status: status.as_str(),
+                    failure: failure.map(|(_, d)| (code_text.as_str(), d)),
                     at,
                 },
             );
