@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Carts, Catalog, SettingsBook};
 use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
-use super::media::{Media, MediaBook};
+use super::media_book::{Media, MediaBook};
 use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
 use crate::model::{Config, TenantSpec};
 
@@ -39,7 +39,7 @@ struct ImageRef<'a> {
     media: Vec<&'a Media>,
     /// Kaleyra accounts by SID; absent before they were kept.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    kaleyra_accounts: &'a std::collections::BTreeMap<String, super::kaleyra::Account>,
+    kaleyra_accounts: &'a std::collections::BTreeMap<String, super::kaleyra_book::Account>,
     counter: u64,
     now: u64,
 }
@@ -62,7 +62,7 @@ struct Image {
     #[serde(default)]
     media: Vec<Media>,
     #[serde(default)]
-    kaleyra_accounts: std::collections::BTreeMap<String, super::kaleyra::Account>,
+    kaleyra_accounts: std::collections::BTreeMap<String, super::kaleyra_book::Account>,
     counter: u64,
     now: u64,
 }

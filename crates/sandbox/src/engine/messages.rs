@@ -34,7 +34,7 @@ pub(crate) struct SendMessage {
     door: Door,
     /// Through Kaleyra's door: refs and callback profile (see `kaleyra.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    kaleyra: Option<Box<super::kaleyra::KaleyraMeta>>,
+    kaleyra: Option<Box<super::kaleyra_book::KaleyraMeta>>,
 }
 
 impl SendMessage {
@@ -43,7 +43,7 @@ impl SendMessage {
         number: PhoneNumberId,
         message: OutboundMessage,
         door: Door,
-        meta: super::kaleyra::KaleyraMeta,
+        meta: super::kaleyra_book::KaleyraMeta,
     ) -> Self {
         SendMessage {
             number,
@@ -57,7 +57,7 @@ impl SendMessage {
         &self.number
     }
 
-    pub(crate) fn kaleyra(&self) -> Option<&super::kaleyra::KaleyraMeta> {
+    pub(crate) fn kaleyra(&self) -> Option<&super::kaleyra_book::KaleyraMeta> {
         self.kaleyra.as_deref()
     }
 }

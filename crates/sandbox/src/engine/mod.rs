@@ -18,7 +18,9 @@ mod customer;
 mod deliveries;
 mod image;
 mod kaleyra;
+mod kaleyra_book;
 mod media;
+mod media_book;
 mod messages;
 mod op;
 mod state;
@@ -35,9 +37,9 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
-pub use kaleyra::{
-    AccountSettings, AccountView, Billing, KALEYRA_API_VERSION, KaleyraMeta, KaleyraRefusal,
-    NumberSettings,
+pub use kaleyra::AccountView;
+pub use kaleyra_book::{
+    AccountSettings, Billing, KALEYRA_API_VERSION, KaleyraMeta, KaleyraRefusal, NumberSettings,
 };
 pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;

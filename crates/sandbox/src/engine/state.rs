@@ -32,7 +32,7 @@ pub(crate) struct Waiting {
     pub(crate) by_user: bool,
     /// Sent through Kaleyra's door: what its callbacks carry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) kaleyra: Option<Box<super::kaleyra::KaleyraMeta>>,
+    pub(crate) kaleyra: Option<Box<super::kaleyra_book::KaleyraMeta>>,
 }
 
 /// A business number as the engine keeps it.
@@ -101,7 +101,7 @@ pub(crate) struct Outbound {
     pub(crate) scheduled: bool,
     /// Sent through Kaleyra's door: its refs and callback profile, for its callbacks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) kaleyra: Option<Box<super::kaleyra::KaleyraMeta>>,
+    pub(crate) kaleyra: Option<Box<super::kaleyra_book::KaleyraMeta>>,
 }
 
 impl Outbound {
@@ -205,9 +205,9 @@ pub(crate) struct State {
     pub(crate) scheduled: BTreeMap<(u64, u64), (MessageId, StatusKind)>,
     pub(crate) outbox: Outbox,
     /// Uploaded media (their bytes live in the server's blob store).
-    pub(crate) media: super::media::MediaBook,
+    pub(crate) media: super::media_book::MediaBook,
     /// Kaleyra accounts by SID: callback profiles, billing, numbers' settings.
-    pub(crate) kaleyra_accounts: BTreeMap<String, super::kaleyra::Account>,
+    pub(crate) kaleyra_accounts: BTreeMap<String, super::kaleyra_book::Account>,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -240,7 +240,7 @@ impl State {
             pair_tat: HashMap::new(),
             scheduled: BTreeMap::new(),
             outbox: Outbox::default(),
-            media: super::media::MediaBook::default(),
+            media: super::media_book::MediaBook::default(),
             kaleyra_accounts: BTreeMap::new(),
             counter: 0,
             now: 0,
@@ -623,26 +623,97 @@ impl State {
         };
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "statuses", body, at);
-        if let Some(meta) = &kaleyra {
-            let code_text = failure.map(|(c, _)| c.to_string()).unwrap_or_default();
-            super::kaleyra::on_status(
-                self,
-                &super::kaleyra::StatusEvent {
-                    meta,
-                    number: &key.0,
-                    wa_id: &key.1,
-                    id,
-                    status: status.as_str(),
-                    failure: failure.map(|(_, d)| (code_text.as_str(), d)),
-                    at,
-                },
-            );
+        // Sent through Kaleyra's door: the status callback of the profile the send named (or the
+        // number's default), with the send's refs.
+        if let Some(meta) = &kaleyra
+            && let Some(profile) = super::kaleyra_book::profile_for(
+                &self.kaleyra_accounts,
+                &meta.sid,
+                &key.0,
+                meta.callback_profile_id.as_deref(),
+                crate::callbacks::CallbackEvent::MessageStatus,
+            )
+            .cloned()
+        {
+            let code = failure.map(|(c, _)| c.to_string()).unwrap_or_default();
+            let event = super::kaleyra_book::StatusEvent {
+                meta,
+                display: &display,
+                wa_id: &key.1,
+                id,
+                status: status.as_str(),
+                failure: failure.map(|(_, d)| (code.as_str(), d)),
+                price: super::kaleyra_book::price_on(
+                    &self.kaleyra_accounts,
+                    &meta.sid,
+                    status.as_str(),
+                ),
+                at,
+            };
+            let render = || super::kaleyra_book::render_status(&profile, &event);
+            self.push_callback(&waba_id, "statuses", render, at);
         }
         if status == StatusKind::Delivered
             && let Some(after) = self.config.read_after
         {
             self.schedule_status(id, StatusKind::Read, at.saturating_add(after));
         }
+    }
+
+    /// Queues the incoming-message callback of the number's Kaleyra profile, if it has one,
+    /// with the refs of the business message the customer answered (its `context`, when that
+    /// went through Kaleyra's door and is still in memory).
+    fn kaleyra_incoming(
+        &mut self,
+        number: &PhoneNumberId,
+        person: &Person,
+        message: &InboundMessage,
+        display: &str,
+        at: u64,
+    ) {
+        let Some((sid, _)) = self
+            .numbers
+            .get(number)
+            .and_then(|n| n.spec.kaleyra.as_ref())
+        else {
+            return;
+        };
+        let Some(profile) = super::kaleyra_book::profile_for(
+            &self.kaleyra_accounts,
+            sid,
+            number,
+            None,
+            crate::callbacks::CallbackEvent::IncomingMessage,
+        )
+        .cloned() else {
+            return;
+        };
+        let answered = message
+            .context
+            .as_ref()
+            .and_then(|c| c.id.as_ref())
+            .and_then(|id| self.messages.get(id))
+            .and_then(|(key, pos)| self.threads.get(key).and_then(|t| t.get(*pos)))
+            .and_then(|e| match e {
+                Entry::Out(o) => o.kaleyra.as_deref().cloned(),
+                Entry::In(_) => None,
+            });
+        let waba = self
+            .numbers
+            .get(number)
+            .map(|n| n.waba_id.clone())
+            .unwrap_or_default();
+        let event = super::kaleyra_book::IncomingEvent {
+            name: &person.name,
+            phone: person.phone.as_ref(),
+            user_id: person.user_id.as_ref(),
+            message,
+            display,
+            answered: answered.as_ref(),
+            at,
+        };
+        let render = || super::kaleyra_book::render_incoming(&profile, &event);
+        self.push_callback(&waba, "messages", render, at);
     }
 
     /// Records an inbound message (opens the window) and queues its webhook.
@@ -668,7 +739,7 @@ impl State {
             || crate::webhooks::message_body(&waba, &display, number, person.who(true), &message);
         let waba_id = waba.clone();
         self.push_delivery(&waba_id, "messages", body, at);
-        super::kaleyra::on_inbound(self, number, &person, &message, at);
+        self.kaleyra_incoming(number, &person, &message, &display, at);
         self.push_entry(&key, Entry::In(Box::new(Inbound { at, message })));
         if let Some(t) = self.threads.get_mut(&key) {
             t.last_inbound_at = Some(at);
