@@ -435,3 +435,37 @@ async fn dialog360_business_configures_its_webhook_and_receives_the_order() {
         .unwrap();
     assert_eq!(order.product_items[0].quantity, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialog360_media_on_its_own_paths() {
+    let server = start_server(Config::default(), None).await;
+    let client = Client::builder(Door::dialog360(demo::D360_KEY))
+        .base_url(&server.base)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let bytes = b"%PDF-1.4 the order confirmation".to_vec();
+    let id = client
+        .upload_media(&bytes, "application/pdf", "order.pdf")
+        .await
+        .unwrap();
+    let found = client.media_url(&id).await.unwrap();
+    assert_eq!(
+        (found.mime_type.as_str(), found.file_size),
+        ("application/pdf", bytes.len() as u64)
+    );
+    let got = client.download_media(&found.url).await.unwrap();
+    assert_eq!(got.bytes, bytes);
+    // A wrong key: 360dialog's own envelope.
+    let (status, body) = call(
+        &reqwest::Client::new(),
+        Method::GET,
+        format!("{}/{id}", server.base),
+        Value::Null,
+    )
+    .await;
+    assert_eq!((status, &body["meta"]["http_code"]), (401, &json!(401)));
+    client.delete_media(&id).await.unwrap();
+    let gone = client.media_url(&id).await.unwrap_err();
+    assert_eq!(gone.code().as_deref(), Some("100"), "{gone}");
+}

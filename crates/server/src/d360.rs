@@ -1,16 +1,20 @@
 //! 360dialog's own calls beside the messages door (docs/providers.md §3): the webhook URL is
 //! set with `POST /v1/configs/webhook` (header `D360-API-KEY`, body `{"url", "headers"}`) and
-//! read back with `GET` (or a `POST` without a body, as 360dialog's page shows it). Refusals in
-//! 360dialog's `meta` envelope.
+//! read back with `GET` (or a `POST` without a body, as 360dialog's page shows it); refusals in
+//! 360dialog's `meta` envelope. And Meta's media calls on 360dialog's paths, the key selecting
+//! the number: `POST /media`, `GET` and `DELETE /{media_id}` (the download path is shared with
+//! Meta's door, `media.rs`); Meta's errors pass through unchanged.
 
 use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use wacart_schema::PhoneNumberId;
 
@@ -19,7 +23,10 @@ use crate::body::read_body;
 use crate::errors::{self, Refusal, Shape};
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/v1/configs/webhook", get(read).post(configure))
+    Router::new()
+        .route("/v1/configs/webhook", get(read).post(configure))
+        .route("/media", post(upload))
+        .route("/{media_id}", get(media).delete(delete_media))
 }
 
 /// The webhook configuration, as 360dialog answers it.
@@ -31,8 +38,8 @@ struct WebhookConfig {
     headers: BTreeMap<String, String>,
 }
 
-/// The number a `D360-API-KEY` selects (360dialog's 401 otherwise).
-fn number(state: &AppState, headers: &HeaderMap) -> Result<PhoneNumberId, Refusal> {
+/// The number a `D360-API-KEY` selects, if the request carries one that does.
+pub(crate) fn key_number(state: &AppState, headers: &HeaderMap) -> Option<PhoneNumberId> {
     let key = headers
         .get("d360-api-key")
         .and_then(|v| v.to_str().ok())
@@ -45,7 +52,46 @@ fn number(state: &AppState, headers: &HeaderMap) -> Result<PhoneNumberId, Refusa
                 .read(|sb| sb.number_for_d360_key(key).cloned())
         })
         .flatten()
-        .ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))
+}
+
+/// The number a `D360-API-KEY` selects (360dialog's 401 otherwise).
+fn number(state: &AppState, headers: &HeaderMap) -> Result<PhoneNumberId, Refusal> {
+    key_number(state, headers).ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))
+}
+
+/// `POST /media`: Meta's multipart upload, for the key's number.
+async fn upload(
+    State(st): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Refusal> {
+    let number = number(&st, &headers)?;
+    crate::media::upload_for(&st, &number, query.as_deref(), &headers, body).await
+}
+
+/// `GET /{media_id}`: the media's URL (on this host) and details.
+async fn media(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let number = number(&st, &headers)?;
+    let id = errors::path(Shape::D360, path)?;
+    crate::media::media_node(&st, &number, &id, query.as_deref(), &headers)
+}
+
+/// `DELETE /{media_id}`.
+async fn delete_media(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let number = number(&st, &headers)?;
+    let id = errors::path(Shape::D360, path)?;
+    crate::media::delete_media_for(&st, &number, &id, query.as_deref()).await
 }
 
 fn current(state: &AppState, number: &PhoneNumberId) -> WebhookConfig {

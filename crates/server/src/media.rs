@@ -331,6 +331,17 @@ async fn upload(
     errors::ensure(number.as_str() == node, || {
         Refusal::graph_error(unsupported_request("post", &node))
     })?;
+    upload_for(&state, &number, query.as_deref(), &headers, body).await
+}
+
+/// An upload for `number` (its credentials checked): the form read, the bytes stored.
+pub(crate) async fn upload_for(
+    state: &AppState,
+    number: &PhoneNumberId,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Refusal> {
     let boundary = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -362,9 +373,9 @@ async fn upload(
             format!("The body is not a well-formed multipart/form-data: {why}"),
         )
     })?;
-    let form = check_form(parts, query.as_deref())?;
+    let form = check_form(parts, query)?;
     let file_name = form.file.filename.clone().filter(|f| !f.is_empty());
-    let (id, _) = store_media(&state, &number, form.file.data, form.mime, file_name).await?;
+    let (id, _) = store_media(state, number, form.file.data, form.mime, file_name).await?;
     Ok(errors::ok(&json!({"id": id})))
 }
 
@@ -505,17 +516,23 @@ async fn get_node(
     if node == number.as_str() {
         return phone_number_node(&state, &number, param(&pairs, "fields"));
     }
-    let media = visible_media(
-        &state,
-        &number,
-        &node,
-        param(&pairs, "phone_number_id"),
-        "get",
-    )?;
+    media_node(&state, &number, &node, query.as_deref(), &headers)
+}
+
+/// A media's URL and details, as `number` (its credentials checked) may see it.
+pub(crate) fn media_node(
+    state: &AppState,
+    number: &PhoneNumberId,
+    node: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, Refusal> {
+    let pairs = query_pairs(query);
+    let media = visible_media(state, number, node, param(&pairs, "phone_number_id"), "get")?;
     let ext = state.sandbox.read(|sb| sb.media_now()) / 1000 + URL_LIFETIME_SECS;
     let url = format!(
         "{}/whatsapp_business/attachments/?mid={}&ext={ext}&hash={}",
-        origin(&headers),
+        origin(headers),
         media.id,
         url_hash(&media, ext)
     );
@@ -538,11 +555,21 @@ async fn delete_node(
 ) -> Result<Response, Refusal> {
     let (version, node) = errors::path(Shape::Graph, path)?;
     let number = graph_auth(&state, &headers, &version)?;
-    let pairs = query_pairs(query.as_deref());
+    delete_media_for(&state, &number, &node, query.as_deref()).await
+}
+
+/// Deletes a media `number` (its credentials checked) may see.
+pub(crate) async fn delete_media_for(
+    state: &AppState,
+    number: &PhoneNumberId,
+    node: &str,
+    query: Option<&str>,
+) -> Result<Response, Refusal> {
+    let pairs = query_pairs(query);
     let media = visible_media(
-        &state,
-        &number,
-        &node,
+        state,
+        number,
+        node,
         param(&pairs, "phone_number_id"),
         "delete",
     )?;
@@ -563,13 +590,17 @@ async fn delete_node(
     Ok(errors::ok(&json!({"success": true})))
 }
 
-/// `GET /whatsapp_business/attachments/?mid=&ext=&hash=`: the bytes, with the bearer token.
+/// `GET /whatsapp_business/attachments/?mid=&ext=&hash=`: the bytes, with the bearer token
+/// (or, as 360dialog serves the same path on its host, the `D360-API-KEY`).
 async fn download(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Refusal> {
-    let number = bearer_number(&state, &headers)?;
+    let number = match crate::d360::key_number(&state, &headers) {
+        Some(n) => n,
+        None => bearer_number(&state, &headers)?,
+    };
     let pairs = query_pairs(query.as_deref());
     let gone = || {
         let error = wacart_schema::GraphError::new(

@@ -37,7 +37,7 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "get",
         "/whatsapp_business/attachments/",
         "Meta Cloud API",
-        "Download a media from the URL its lookup gave (bearer token required; the URL works 5 minutes)",
+        "Download a media from the URL its lookup gave (bearer token, or the D360-API-KEY header on 360dialog's door; the URL works 5 minutes)",
         "",
     ),
     (
@@ -81,6 +81,27 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "360dialog",
         "Set the number's webhook URL and the headers sent with every webhook (D360-API-KEY header); without a body, answers the configuration",
         "d360_webhook",
+    ),
+    (
+        "post",
+        "/media",
+        "360dialog",
+        "Upload a media to send by id (multipart/form-data as on Meta's door; D360-API-KEY header); answers {\"id\"}",
+        "media_upload",
+    ),
+    (
+        "get",
+        "/{media_id}",
+        "360dialog",
+        "A media's URL (download it with the D360-API-KEY header), MIME type, sha256 and size",
+        "",
+    ),
+    (
+        "delete",
+        "/{media_id}",
+        "360dialog",
+        "Delete a media (D360-API-KEY header): {\"success\":true}",
+        "",
     ),
     (
         "get",
@@ -283,6 +304,7 @@ fn param_example(name: &str) -> Option<&'static str> {
         "id" => "1",
         "node_id" => "100000000000001",
         "profile_id" => "demo-default",
+        "media_id" => "1750000000000000",
         _ => return None,
     })
 }
