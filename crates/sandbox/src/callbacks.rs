@@ -144,17 +144,13 @@ impl CallbackProfile {
         {
             return Err("a callback profile id has 1 to 64 letters, digits, '-' or '_'".to_owned());
         }
-        let rest = self
-            .url
-            .strip_prefix("http://")
-            .or_else(|| self.url.strip_prefix("https://"))
-            .ok_or("the endpoint is an http:// or https:// URL")?;
-        if rest.is_empty() || rest.starts_with('/') || self.url.chars().any(char::is_whitespace) {
-            return Err("the endpoint names a host and has no spaces".to_owned());
+        if !url_ok(&self.url) {
+            return Err(
+                "the endpoint is an http:// or https:// URL: a host name or IPv4 address, an optional port, no spaces"
+                    .to_owned(),
+            );
         }
-        let known =
-            |name: &str| STATUS_VARIABLES.contains(&name) || INCOMING_VARIABLES.contains(&name);
-        let mut names = placeholders(&self.url);
+        // Text that is not one of the variables (`<b>`, `<nope>`) stays as it is.
         match (self.method, &self.body) {
             (CallbackMethod::Get, Some(_)) => {
                 return Err(
@@ -165,22 +161,13 @@ impl CallbackProfile {
             (CallbackMethod::Post, None) => {
                 return Err("a POST profile needs a body template".to_owned());
             }
-            (CallbackMethod::Post, Some(body)) => {
-                each_string(body, &mut |s| names.extend(placeholders(s)))
-            }
-            (CallbackMethod::Get, None) => {}
-        }
-        if let Some(unknown) = names.iter().find(|n| !known(n)) {
-            return Err(format!(
-                "<{unknown}> is not a dynamic variable of WhatsApp callbacks"
-            ));
+            _ => {}
         }
         for (k, v) in &self.headers {
-            let token = !k.is_empty()
-                && k.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
-            if !token || v.bytes().any(|b| b < 0x20 && b != b'\t') {
-                return Err(format!("header {k:?} is not a valid HTTP header"));
+            if !header_name(k) || !header_value(v) {
+                return Err(format!(
+                    "header {k:?} is not a valid HTTP header: a name of letters, digits, '-' and '_', a value of visible ASCII"
+                ));
             }
         }
         Ok(())
@@ -226,6 +213,44 @@ impl CallbackProfile {
     }
 }
 
+/// A callback URL the sandbox takes: `http://` or `https://`, a host of letters, digits, `.`
+/// and `-`, an optional port, then a path, query or fragment without spaces.
+pub fn url_ok(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+        && !tail
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\u{feff}')
+}
+
+/// A header name the sandbox sends: letters, digits, `-` and `_`.
+pub fn header_name(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 256
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+}
+
+/// A header value the sandbox sends: visible ASCII, spaces and tabs.
+pub fn header_value(v: &str) -> bool {
+    v.len() <= 8192 && v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
 /// Where a callback goes: kept with its delivery, so a redelivery sends the same request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -241,40 +266,6 @@ pub struct Target {
 
 /// Variable values of one event.
 pub(crate) type Vars = BTreeMap<&'static str, String>;
-
-/// The `<name>` placeholders in a text.
-fn placeholders(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find('<') {
-        let after = &rest[start + 1..];
-        match after.find('>') {
-            Some(end)
-                if end > 0
-                    && after[..end]
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
-            {
-                out.push(after[..end].to_owned());
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    out
-}
-
-fn each_string(v: &Value, f: &mut impl FnMut(&str)) {
-    match v {
-        Value::String(s) => f(s),
-        Value::Array(a) => a.iter().for_each(|x| each_string(x, f)),
-        Value::Object(m) => m.iter().for_each(|(k, x)| {
-            f(k);
-            each_string(x, f);
-        }),
-        _ => {}
-    }
-}
 
 /// `text` with every `<name>` of a variable replaced by `encode(value)`; other text as it is.
 fn fill(text: &str, vars: &Vars, encode: fn(&str) -> String) -> String {
@@ -382,12 +373,35 @@ mod tests {
     fn profiles_are_checked() {
         let good = CallbackProfile::post_all("p-1", "http://127.0.0.1:8080/hook");
         assert_eq!(good.check(), Ok(()));
+        let mut odd = good.clone();
+        odd.body = Some(serde_json::json!({"x": "<nope>"}));
+        assert_eq!(
+            odd.check(),
+            Ok(()),
+            "text that is no variable stays as it is"
+        );
         let mut bad = good.clone();
-        bad.body = Some(serde_json::json!({"x": "<nope>"}));
-        assert!(bad.check().unwrap_err().contains("<nope>"));
-        let mut bad = good.clone();
-        bad.url = "ftp://x".into();
-        assert!(bad.check().is_err());
+        bad.headers.insert("X-Ok".into(), "caf\u{e9}".into());
+        assert!(bad.check().is_err(), "a header value that is not ASCII");
+        for url in [
+            "ftp://x",
+            "http://",
+            "http://[::1]/",
+            "http://h:123456/",
+            "http://a b/",
+            "http:///x",
+        ] {
+            let mut bad = good.clone();
+            bad.url = url.into();
+            assert!(bad.check().is_err(), "{url}");
+        }
+        for url in [
+            "http://127.0.0.1:9000/hook?id=<id>",
+            "https://shop.example",
+            "http://h#x",
+        ] {
+            assert!(url_ok(url), "{url}");
+        }
         let mut bad = good.clone();
         bad.method = CallbackMethod::Get;
         assert!(bad.check().is_err(), "GET with a body");

@@ -286,7 +286,7 @@ fn profiles_and_settings_are_checked() {
     let mut sb = open(Arc::new(MemoryStore::new()), &clock);
     setup(&mut sb);
     let mut bad = post_profile();
-    bad.body = Some(json!({"x": "<not_a_variable>"}));
+    bad.method = CallbackMethod::Get;
     assert!(matches!(
         sb.kaleyra_put_profile(SID, bad),
         Err(EngineError::BadRequest(_))

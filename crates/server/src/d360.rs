@@ -138,13 +138,9 @@ async fn configure(
             "the body is {{\"url\": …, \"headers\": {{…}}}}: {e}"
         ))
     })?;
-    let rest = config
-        .url
-        .strip_prefix("https://")
-        .or_else(|| config.url.strip_prefix("http://"))
-        .filter(|r| !r.is_empty() && !r.starts_with('/'))
-        .filter(|_| !config.url.chars().any(char::is_whitespace));
-    errors::ensure(rest.is_some(), || bad("url must be an http(s) URL"))?;
+    errors::ensure(wacart_sandbox::callbacks::url_ok(&config.url), || {
+        bad("url must be an http(s) URL: a host name or IPv4 address, an optional port, no spaces")
+    })?;
     let waba = st
         .sandbox
         .read(|sb| sb.number_waba(&number))

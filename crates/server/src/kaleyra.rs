@@ -136,11 +136,24 @@ pub fn configure(
     Ok(())
 }
 
-fn unknown(sid: &str) -> Refusal {
-    Refusal::graph(
-        wacart_schema::codes::INVALID_PARAMETER,
-        format!("no number is reachable through the Kaleyra SID {sid:?}"),
+fn not_found(details: String) -> Refusal {
+    Refusal::graph_error_with_status(
+        axum::http::StatusCode::NOT_FOUND,
+        wacart_schema::GraphError::new(wacart_schema::codes::INVALID_PARAMETER, details, "wacart"),
     )
+}
+
+fn unknown(sid: &str) -> Refusal {
+    not_found(format!(
+        "no number is reachable through the Kaleyra SID {sid:?}"
+    ))
+}
+
+/// The account, or 404.
+fn known(st: &AppState, sid: &str) -> Result<wacart_sandbox::AccountView, Refusal> {
+    st.sandbox
+        .read(|sb| sb.kaleyra_account(sid))
+        .ok_or_else(|| unknown(sid))
 }
 
 fn view(st: &AppState, sid: &str) -> Result<Response, Refusal> {
@@ -164,10 +177,12 @@ async fn set_account(
     b: Body,
 ) -> Result<Response, Refusal> {
     let sid = errors::path(Shape::Graph, path)?;
+    known(&st, &sid)?;
     let settings: AccountSettings = crate::api::body(b).await?;
     st.sandbox
         .run(|sb| sb.kaleyra_set_account(&sid, settings))
-        .await?;
+        .await
+        .map_err(Refusal::sandbox)?;
     view(&st, &sid)
 }
 
@@ -177,11 +192,13 @@ async fn put_profile(
     b: Body,
 ) -> Result<Response, Refusal> {
     let (sid, id) = errors::path(Shape::Graph, path)?;
+    known(&st, &sid)?;
     let body: ProfileBody = crate::api::body(b).await?;
     let profile = body.into_profile(id);
     st.sandbox
         .run(|sb| sb.kaleyra_put_profile(&sid, profile.clone()))
-        .await?;
+        .await
+        .map_err(Refusal::sandbox)?;
     Ok(errors::ok(&profile))
 }
 
@@ -190,9 +207,14 @@ async fn drop_profile(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, Refusal> {
     let (sid, id) = errors::path(Shape::Graph, path)?;
+    let account = known(&st, &sid)?;
+    errors::ensure(account.callback_profiles.iter().any(|p| p.id == id), || {
+        not_found(format!("no callback profile {id:?} on this account"))
+    })?;
     st.sandbox
         .run(|sb| sb.kaleyra_drop_profile(&sid, &id))
-        .await?;
+        .await
+        .map_err(Refusal::sandbox)?;
     Ok(errors::ok(&serde_json::json!({"success": true})))
 }
 
@@ -202,9 +224,22 @@ async fn set_number(
     b: Body,
 ) -> Result<Response, Refusal> {
     let (sid, number) = errors::path(Shape::Graph, path)?;
+    known(&st, &sid)?;
+    let number = PhoneNumberId::new(number);
+    let on_account = st.sandbox.read(|sb| {
+        sb.number_spec(&number)
+            .and_then(|n| n.kaleyra.as_ref())
+            .is_some_and(|(s, _)| *s == sid)
+    });
+    errors::ensure(on_account, || {
+        not_found(format!(
+            "number {number} is not reachable through the Kaleyra SID {sid:?}"
+        ))
+    })?;
     let settings: NumberSettings = crate::api::body(b).await?;
     st.sandbox
-        .run(|sb| sb.kaleyra_set_number(&sid, &PhoneNumberId::new(number), settings))
-        .await?;
+        .run(|sb| sb.kaleyra_set_number(&sid, &number, settings))
+        .await
+        .map_err(Refusal::sandbox)?;
     view(&st, &sid)
 }

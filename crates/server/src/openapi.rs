@@ -286,6 +286,18 @@ fn feed_header(separator: char) -> String {
     format!(r"^{}(\r?\n[\s\S]*)?$", columns.join(&sep))
 }
 
+/// A callback or webhook URL: http(s), a host, no spaces.
+const URL_PATTERN: &str =
+    r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$";
+/// An amount of a Kaleyra account: at most 4 decimals.
+const AMOUNT_PATTERN: &str = r"^[0-9]{1,11}(\.[0-9]{1,4})?$";
+
+/// Extra headers: names of letters, digits, `-` and `_`; values of visible ASCII.
+fn headers_schema() -> Value {
+    json!({"type": "object", "propertyNames": {"pattern": "^[A-Za-z0-9_-]{1,256}$"},
+           "additionalProperties": {"type": "string", "pattern": "^[\\t\\x20-\\x7e]*$", "maxLength": 8192}})
+}
+
 /// A `u64` in a path or query (`u64::MAX`): larger numbers are refused.
 const U64_MAX: u64 = u64::MAX;
 
@@ -348,6 +360,7 @@ fn param_schema(name: &str) -> Value {
         "device" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
         "id" => json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
         "node_id" => json!({"type": "string", "description": "A phone number id or a media id"}),
+        "profile_id" => json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}),
         _ => json!({"type": "string"}),
     }
 }
@@ -375,17 +388,25 @@ fn body_schema(kind: &str) -> Option<Value> {
                         "description": "The callback profile that hears of the statuses (the number's default when absent)"}}})
         }
         "d360_webhook" => {
-            json!({"type": "object", "additionalProperties": false, "required": ["url"],
-            "properties": {"url": {"type": "string", "pattern": "^https?://"},
-                           "headers": {"type": "object", "additionalProperties": {"type": "string"}}}})
+            return Some(json!({"required": false,
+                "description": "Without a body, the configuration is answered as it is",
+                "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["url"],
+                    "properties": {"url": {"type": "string", "pattern": URL_PATTERN},
+                                   "headers": headers_schema()}}}}}));
         }
-        "kaleyra_account" => object(
-            json!({"billing": {"enum": ["postpaid", "prepaid"]},
-                   "balance": {"type": ["number", "string"], "description": "Exact decimal, at most 4 places"},
-                   "price": {"type": ["number", "string"], "description": "Per message, exact decimal, at most 4 places; shown on delivered callbacks"},
-                   "api_access": {"type": "boolean", "default": true}}),
-            json!([]),
-        ),
+        "kaleyra_account" => {
+            let amount = json!({"oneOf": [
+                {"type": "string", "pattern": AMOUNT_PATTERN},
+                {"type": "integer", "minimum": 0, "maximum": 99_999_999_999_u64}],
+                "description": "Exact decimal, at most 4 places"});
+            object(
+                json!({"billing": {"enum": ["postpaid", "prepaid"]},
+                       "balance": amount,
+                       "price": {"description": "Per message; shown on delivered callbacks", "allOf": [amount]},
+                       "api_access": {"type": "boolean", "default": true}}),
+                json!([]),
+            )
+        }
         "callback_profile" => {
             let list = |v: &[&str]| v.join(", ");
             let vars = format!(
@@ -393,18 +414,22 @@ fn body_schema(kind: &str) -> Option<Value> {
                 list(wacart_sandbox::callbacks::STATUS_VARIABLES),
                 list(wacart_sandbox::callbacks::INCOMING_VARIABLES)
             );
-            object(
-                json!({"method": {"enum": ["GET", "POST"]},
-                       "url": {"type": "string", "pattern": "^https?://", "description": "With GET, the query is the template: ?id=<id>&status=<status>"},
-                       "body": {"description": format!("With POST: a JSON template; <name> in its strings is replaced by the variable's value. {vars}"),
-                                "examples": [{"id": "<id>", "status": "<status>", "ref": "<ref>"}]},
-                       "events": {"type": "array", "items": {"enum": ["message_status", "incoming_message"]}, "description": "Both when empty"},
-                       "headers": {"type": "object", "additionalProperties": {"type": "string"}}}),
-                json!(["method", "url"]),
-            )
+            let events = json!({"type": "array", "items": {"enum": ["message_status", "incoming_message"]}, "description": "Both when empty"});
+            json!({"description": format!("GET: the variables in the endpoint's query (?id=<id>&status=<status>); POST: a JSON body template, <name> in its strings replaced by the variable's value. {vars}"),
+            "oneOf": [
+                object(json!({"method": {"const": "GET"}, "url": {"type": "string", "pattern": URL_PATTERN},
+                              "events": events, "headers": headers_schema()}),
+                       json!(["method", "url"])),
+                object(json!({"method": {"const": "POST"}, "url": {"type": "string", "pattern": URL_PATTERN},
+                              "body": {"type": ["object", "array", "string", "number", "boolean"], "examples": [{"id": "<id>", "status": "<status>", "ref": "<ref>"}]},
+                              "events": events, "headers": headers_schema()}),
+                       json!(["method", "url", "body"])),
+            ]})
         }
         "kaleyra_number" => object(
-            json!({"callback_profile_id": {"type": "string"}, "api_version": {"type": "string", "default": "v2"}}),
+            json!({"callback_profile_id": {"type": ["string", "null"], "minLength": 1,
+                       "description": "A profile of the account (409 when it has no such profile); null: none"},
+                   "api_version": {"type": ["string", "null"], "default": "v2", "description": "Not v2: sends are WA-401"}}),
             json!([]),
         ),
         "items_batch" => json!({"type": "object",

@@ -38,12 +38,15 @@ pub struct AccountView {
     pub numbers: BTreeMap<String, NumberSettings>,
 }
 
+/// An amount in ten-thousandths: at most 4 decimals, below 100,000,000,000.
 fn minor(p: Price) -> Result<u64, EngineError> {
-    p.to_minor(MONEY_DECIMALS).ok_or_else(|| {
-        EngineError::BadRequest(format!(
-            "{p} has more than {MONEY_DECIMALS} decimals or is too large"
-        ))
-    })
+    p.to_minor(MONEY_DECIMALS)
+        .filter(|m| *m < 1_000_000_000_000_000)
+        .ok_or_else(|| {
+            EngineError::BadRequest(format!(
+                "{p} has more than {MONEY_DECIMALS} decimals or is not below 100000000000"
+            ))
+        })
 }
 
 /// The SID a number is reachable through, if any.
@@ -163,7 +166,7 @@ impl Op for SetNumber {
         if let Some(p) = &self.settings.callback_profile_id
             && !account.profiles.contains_key(p)
         {
-            return Err(EngineError::BadRequest(format!(
+            return Err(EngineError::Conflict(format!(
                 "no callback profile {p:?} on this account"
             )));
         }

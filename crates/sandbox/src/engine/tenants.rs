@@ -300,12 +300,9 @@ impl Sandbox {
         headers: BTreeMap<String, String>,
     ) -> Result<Ack<()>, EngineError> {
         for (k, v) in &headers {
-            let token = !k.is_empty()
-                && k.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
-            if !token || v.bytes().any(|b| b < 0x20 && b != b'\t') {
+            if !crate::callbacks::header_name(k) || !crate::callbacks::header_value(v) {
                 return Err(EngineError::BadRequest(format!(
-                    "header {k:?} is not a valid HTTP header"
+                    "header {k:?} is not a valid HTTP header: a name of letters, digits, '-' and '_', a value of visible ASCII"
                 )));
             }
         }
