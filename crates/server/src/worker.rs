@@ -82,8 +82,8 @@ async fn deliver(
     d: &Delivery,
 ) -> Attempt {
     let mut request = http.post(url);
-    // The configured headers first: the body's type and signature are the sandbox's own.
-    for (name, value) in headers {
+    // The configured headers first; the body's type, length and signature are the sandbox's own.
+    for (name, value) in headers.iter().filter(|(n, _)| !own_header(n)) {
         request = request.header(name.as_str(), value.as_str());
     }
     let request = request
@@ -106,10 +106,23 @@ async fn deliver_to(http: &reqwest::Client, target: &Target, d: &Delivery) -> At
             .header("content-type", "application/json")
             .body(d.body.to_vec())
     };
-    for (name, value) in &target.headers {
+    for (name, value) in target.headers.iter().filter(|(n, _)| !own_header(n)) {
         request = request.header(name.as_str(), value.as_str());
     }
     attempt(request).await
+}
+
+/// Headers the sandbox writes itself, which a configured header does not repeat.
+fn own_header(name: &str) -> bool {
+    [
+        "content-type",
+        "content-length",
+        "host",
+        "transfer-encoding",
+        "x-hub-signature-256",
+    ]
+    .iter()
+    .any(|h| h.eq_ignore_ascii_case(name))
 }
 
 async fn attempt(request: reqwest::RequestBuilder) -> Attempt {
