@@ -106,7 +106,9 @@ pub enum Content {
     Text(TextBody),
     /// `type: "interactive"`.
     Interactive(Interactive),
-    /// Any other `type` (image, template, ...): the type and its object, kept as they came.
+    /// `type: "template"`: an approved template, its parameters filled (docs/templates.md).
+    Template(Box<crate::template::TemplateMessage>),
+    /// Any other `type` (image, audio, ...): the type and its object, kept as they came.
     Other {
         /// The value of `type`.
         kind: String,
@@ -121,6 +123,7 @@ impl Content {
         match self {
             Content::Text(_) => "text",
             Content::Interactive(_) => "interactive",
+            Content::Template(_) => "template",
             Content::Other { kind, .. } => kind,
         }
     }
@@ -385,6 +388,7 @@ impl Serialize for OutboundMessage {
         match &self.content {
             Content::Text(t) => map.serialize_entry("text", t)?,
             Content::Interactive(i) => map.serialize_entry("interactive", i)?,
+            Content::Template(t) => map.serialize_entry("template", t)?,
             Content::Other { kind, body } => {
                 if !body.is_null() {
                     map.serialize_entry(kind.as_str(), body)?;
@@ -436,6 +440,9 @@ impl<'de> Deserialize<'de> for OutboundMessage {
             "interactive" => Content::Interactive(
                 field(take("interactive"))?
                     .ok_or_else(|| D::Error::missing_field("interactive"))?,
+            ),
+            "template" => Content::Template(
+                field(take("template"))?.ok_or_else(|| D::Error::missing_field("template"))?,
             ),
             _ => {
                 let body = take(&kind).unwrap_or(Value::Null);

@@ -58,6 +58,9 @@ impl OutboundMessage {
                 );
             }
             Content::Interactive(i) => typed_interactive(&mut r, &root.key("interactive"), i, opts),
+            Content::Template(t) => {
+                crate::template::validate_typed_send(&mut r, &root.key("template"), t);
+            }
             Content::Other { kind, .. } => rule_message_type(&mut r, &root.key("type"), kind),
         }
         r.finish()
