@@ -295,7 +295,7 @@ async fn the_conversation_around_the_cart() {
         json!({"id": "meat"}),
     )
     .await;
-    assert_eq!(status_code, 400, "{v}");
+    assert_eq!(status_code, 409, "no such button: {v}");
     let (status_code, _) = call(
         post.clone(),
         format!(

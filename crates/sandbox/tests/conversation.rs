@@ -91,11 +91,11 @@ fn taps_reactions_quotes_and_locations(store: Arc<dyn Store>) {
     let before = w.sb.deliveries().len();
     assert!(matches!(
         w.sb.tap(&alice, &buttons, "meat"),
-        Err(EngineError::BadRequest(_))
+        Err(EngineError::Conflict(_))
     ));
     assert!(matches!(
         w.sb.tap(&alice, &hello, "f"),
-        Err(EngineError::BadRequest(_))
+        Err(EngineError::Conflict(_))
     ));
     let bob = WaId::new(BOB);
     assert!(matches!(
@@ -109,7 +109,7 @@ fn taps_reactions_quotes_and_locations(store: Arc<dyn Store>) {
     assert!(
         matches!(
             w.sb.react(&alice, &hello, "👍"),
-            Err(EngineError::BadRequest(_))
+            Err(EngineError::Conflict(_))
         ),
         "reactions reach the business for its own messages only"
     );

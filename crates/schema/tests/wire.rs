@@ -138,3 +138,55 @@ fn responses_and_errors() {
         .join("\n")
     );
 }
+
+/// A webhook from a customer whose number Meta does not share: no `from`, no `wa_id`; the
+/// contact is matched by BSUID. The same customer's older webhook, without BSUID fields, parses
+/// too.
+#[test]
+fn bsuid_webhooks_and_older_ones_parse() {
+    let fixture = |name: &str| -> wacart_schema::WebhookPayload {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/spec")
+            .join(name);
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        serde_json::from_value(doc["value"].clone()).unwrap()
+    };
+    let hidden = fixture("webhook-bsuid-inbound-no-phone.json");
+    let Some(wacart_schema::Event::Message {
+        contact, message, ..
+    }) = hidden.events().next()
+    else {
+        panic!("a message")
+    };
+    let contact = contact.expect("matched by user_id");
+    assert_eq!(
+        (message.from.as_ref(), contact.wa_id.as_ref()),
+        (None, None)
+    );
+    let user = wacart_schema::UserId::new("US.13491208655302741918");
+    assert_eq!(message.from_user_id.as_ref(), Some(&user));
+    assert_eq!(
+        contact.profile.as_ref().and_then(|p| p.username.as_deref()),
+        Some("realsheenanelson")
+    );
+    let parent = contact.parent_user_id.as_ref().unwrap();
+    assert!(parent.is_parent() && !user.is_parent());
+    let status = fixture("webhook-bsuid-delivered-username.json");
+    let s = &status.entry[0].changes[0].value.statuses[0];
+    assert_eq!(s.recipient_user_id.as_ref(), Some(&user));
+    let old: wacart_schema::WebhookPayload = serde_json::from_str(
+        r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+        "contacts":[{"profile":{"name":"A"},"wa_id":"16505551234"}],
+        "messages":[{"from":"16505551234","id":"wamid.1","timestamp":"1","type":"text","text":{"body":"hi"}}],
+        "statuses":[{"id":"wamid.2","status":"read","timestamp":"2","recipient_id":"16505551234"}]}}]}]}"#,
+    )
+    .unwrap();
+    let Some(wacart_schema::Event::Message {
+        contact, message, ..
+    }) = old.events().next()
+    else {
+        panic!("a message")
+    };
+    assert_eq!(message.from_user_id, None);
+    assert_eq!(contact.and_then(|c| c.user_id.clone()), None);
+}

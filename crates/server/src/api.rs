@@ -15,7 +15,7 @@ use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
 use crate::body::{json_object, read_body};
-use crate::errors::{self, Refusal, Shape};
+use crate::errors::{self, Refusal, Sandboxed, Shape};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -141,7 +141,7 @@ async fn customer_message(
                 .sandbox
                 .read(|sb| sb.number_spec(&m.phone_number_id).is_some());
             errors::ensure(known, || {
-                EngineError::UnknownNumber(m.phone_number_id.clone()).into()
+                Refusal::sandbox(EngineError::UnknownNumber(m.phone_number_id.clone()))
             })?;
             let (id, sha256) = crate::media::store_media(
                 &st,
@@ -168,7 +168,8 @@ async fn customer_message(
     let id = st
         .sandbox
         .run(|sb| sb.customer_send(&who, &m.phone_number_id, input, m.reply_to.as_ref()))
-        .await?;
+        .await
+        .sandboxed()?;
     st.outbox.notify_one();
     Ok(errors::ok(&json!({"id": id})))
 }
@@ -191,7 +192,8 @@ async fn tap(
     let id = st
         .sandbox
         .run(|sb| sb.tap(&who, &MessageId::new(wamid), &t.id))
-        .await?;
+        .await
+        .sandboxed()?;
     st.outbox.notify_one();
     Ok(errors::ok(&json!({"id": id})))
 }
@@ -214,7 +216,8 @@ async fn react(
     let id = st
         .sandbox
         .run(|sb| sb.react(&who, &MessageId::new(wamid), &r.emoji))
-        .await?;
+        .await
+        .sandboxed()?;
     st.outbox.notify_one();
     Ok(errors::ok(&json!({"id": id})))
 }
@@ -253,7 +256,7 @@ async fn profile(
         })
     });
     view.map(|v| errors::ok(&v))
-        .ok_or_else(|| EngineError::UnknownCustomer.into())
+        .ok_or_else(|| Refusal::sandbox(EngineError::UnknownCustomer))
 }
 
 async fn set_profile(
@@ -266,7 +269,8 @@ async fn set_profile(
     let p: ProfileBody = body(b).await?;
     st.sandbox
         .run(|sb| sb.set_profile(&who, p.name, p.username))
-        .await?;
+        .await
+        .sandboxed()?;
     profile(State(st), Ok(Path(raw))).await
 }
 
@@ -290,18 +294,22 @@ async fn thread(
     let who = wa_id(&raw)?;
     let number = PhoneNumberId::new(number);
     // Opening the thread reads it; then a page is shown: the latest by default.
-    st.sandbox.run(|sb| sb.read_thread(&who, &number)).await?;
+    st.sandbox
+        .run(|sb| sb.read_thread(&who, &number))
+        .await
+        .sandboxed()?;
     st.outbox.notify_one();
     let limit = page.limit.unwrap_or(THREAD_PAGE).clamp(1, 1000);
     // Messages past the ones in memory are history: let every write so far land before reading
     // them, without holding the engine.
     let store = st.sandbox.read(|sb| sb.store());
     if let Ok(flushed) = tokio::task::spawn_blocking(move || store.flush()).await {
-        flushed.map_err(EngineError::from)?;
+        flushed.map_err(EngineError::from).sandboxed()?;
     }
     let messages = st
         .sandbox
-        .read(|sb| sb.thread_page(&who, &number, page.before, limit))?;
+        .read(|sb| sb.thread_page(&who, &number, page.before, limit))
+        .sandboxed()?;
     let before = messages.first().map(|m| m.position).filter(|p| *p > 0);
     let status = st.sandbox.read(|sb| sb.thread_status(&who, &number));
     Ok(errors::ok(
@@ -344,7 +352,8 @@ async fn device(
     )?;
     st.sandbox
         .run(|sb| sb.set_device(&who, &device, Device::new(d.platform, d.app_version)))
-        .await?;
+        .await
+        .sandboxed()?;
     Ok(errors::ok(&json!({"success": true})))
 }
 
@@ -358,16 +367,35 @@ async fn cart(
     let cart = st
         .sandbox
         .run(|sb| sb.view_cart(&who, &device, &number))
-        .await?;
+        .await
+        .sandboxed()?;
     Ok(errors::ok(&cart))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ItemBody {
+    #[serde(deserialize_with = "whole_number")]
     quantity: u32,
     #[serde(default)]
     from_message: Option<MessageId>,
+}
+
+/// A count written as a JSON number: `7` or `7.0` (JSON Schema's integers include both), never
+/// a fraction, a negative number or a string.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => u32::try_from(u).ok(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            // Whole and in range: the conversion is exact.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Some(f as u32)
+        }
+        _ => None,
+    };
+    whole.ok_or_else(|| D::Error::custom(format!("expected a whole number of units, found {n}")))
 }
 
 async fn set_item(
@@ -381,7 +409,8 @@ async fn set_item(
     let (number, item) = (PhoneNumberId::new(number), RetailerId::new(item));
     st.sandbox
         .run(|sb| sb.set_cart_item(&who, &device, &number, &item, i.quantity, i.from_message))
-        .await?;
+        .await
+        .sandboxed()?;
     Ok(errors::ok(
         &json!({"success": true, "quantity": i.quantity}),
     ))
@@ -396,7 +425,8 @@ async fn remove_item(
     let (number, item) = (PhoneNumberId::new(number), RetailerId::new(item));
     st.sandbox
         .run(|sb| sb.set_cart_item(&who, &device, &number, &item, 0, None))
-        .await?;
+        .await
+        .sandboxed()?;
     Ok(errors::ok(&json!({"success": true, "quantity": 0})))
 }
 
@@ -419,7 +449,8 @@ async fn send_cart(
     let id = st
         .sandbox
         .run(|sb| sb.send_cart(&who, &device, &number, &s.text))
-        .await?;
+        .await
+        .sandboxed()?;
     st.outbox.notify_one();
     Ok(errors::ok(&json!({"id": id})))
 }
@@ -442,7 +473,8 @@ async fn forward(
     let id = st
         .sandbox
         .run(|sb| sb.forward(&who, &MessageId::new(wamid), &to))
-        .await?;
+        .await
+        .sandboxed()?;
     Ok(errors::ok(&json!({"id": id})))
 }
 
@@ -475,7 +507,8 @@ async fn deliveries(
     let list = tokio::task::spawn_blocking(move || store.deliveries(page.after, limit, page.state))
         .await
         .map_err(|_| Refusal::graph(codes::SOMETHING_WENT_WRONG, "the read was interrupted"))?
-        .map_err(EngineError::from)?;
+        .map_err(EngineError::from)
+        .sandboxed()?;
     let next = (list.len() == limit)
         .then(|| list.last().map(|d| d.id))
         .flatten();
@@ -490,7 +523,27 @@ async fn redeliver(
 ) -> Result<Response, Refusal> {
     let Path(id) =
         path.map_err(|_| Refusal::graph(codes::INVALID_PARAMETER, "a delivery id is a number"))?;
-    st.sandbox.run(|sb| sb.redeliver(id)).await?;
+    st.sandbox.run(|sb| sb.redeliver(id)).await.sandboxed()?;
     st.outbox.notify_one();
     Ok(errors::ok(&json!({"success": true})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quantity_is_a_whole_number_written_either_way() {
+        let q = |body: &str| serde_json::from_str::<ItemBody>(body).map(|b| b.quantity);
+        assert_eq!(q(r#"{"quantity": 7}"#).unwrap(), 7);
+        assert_eq!(q(r#"{"quantity": 7.0}"#).unwrap(), 7);
+        for bad in [
+            r#"{"quantity": 7.5}"#,
+            r#"{"quantity": -1}"#,
+            r#"{"quantity": "7"}"#,
+            r#"{"quantity": 1e20}"#,
+        ] {
+            assert!(q(bad).is_err(), "{bad}");
+        }
+    }
 }

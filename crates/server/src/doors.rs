@@ -351,6 +351,20 @@ async fn items_batch(
     errors::ensure(batch.item_type == "PRODUCT_ITEM", || {
         Refusal::graph(codes::INVALID_PARAMETER, "item_type must be PRODUCT_ITEM")
     })?;
+    if let Some((i, r)) = batch
+        .requests
+        .iter()
+        .enumerate()
+        .find(|(_, r)| matches!(r.method, wacart_schema::BatchMethod::Unknown(_)))
+    {
+        return Err(Refusal::graph(
+            codes::INVALID_PARAMETER,
+            format!(
+                "requests[{i}].method must be CREATE, UPDATE or DELETE, not {:?}",
+                r.method.as_str()
+            ),
+        ));
+    }
     let ids: Vec<String> = batch
         .requests
         .iter()
@@ -494,12 +508,10 @@ async fn post_settings(
             )
         })?);
     }
-    errors::ensure(cart.is_some() || visible.is_some(), || {
-        Refusal::graph(
-            codes::REQUIRED_PARAMETER_MISSING,
-            "is_cart_enabled or is_catalog_visible is required",
-        )
-    })?;
+    // Nothing to change is a change of nothing, as a Graph POST with no fields is.
+    if cart.is_none() && visible.is_none() {
+        return Ok(errors::ok(&SuccessResponse::ok()));
+    }
     state
         .sandbox
         .run(|sb| sb.update_settings(&number, cart, visible))

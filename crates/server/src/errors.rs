@@ -49,6 +49,18 @@ impl From<EngineError> for Refusal {
     }
 }
 
+/// Engine results refused as the sandbox API answers them (see [`Refusal::sandbox`]).
+pub(crate) trait Sandboxed<T> {
+    /// The error as the sandbox API's refusal.
+    fn sandboxed(self) -> Result<T, Refusal>;
+}
+
+impl<T> Sandboxed<T> for Result<T, EngineError> {
+    fn sandboxed(self) -> Result<T, Refusal> {
+        self.map_err(Refusal::sandbox)
+    }
+}
+
 /// Engine results refused in a door's shape.
 pub(crate) trait InShape<T> {
     /// The error as a [`Refusal`] in `shape`.
@@ -198,6 +210,41 @@ impl Refusal {
             codes::INVALID_PARAMETER,
             format!("the request body is larger than {limit} bytes"),
         )
+    }
+
+    /// An engine refusal on the sandbox's own API (`/sandbox/...`), in Graph's shape: an object
+    /// that does not exist (number, customer, device, message) is 404 like any unknown
+    /// resource, and a well-formed request the state refuses (an empty cart, an item out of
+    /// stock, a tap on a message without that button) is 409. Meta's doors keep Meta's
+    /// statuses ([`Refusal::engine`]).
+    pub(crate) fn sandbox(e: EngineError) -> Self {
+        use wacart_catalog::CatalogError as C;
+        let status = match &e {
+            EngineError::UnknownNumber(_) | EngineError::UnknownDevice(_) => StatusCode::NOT_FOUND,
+            EngineError::Conflict(_) => StatusCode::CONFLICT,
+            EngineError::Cart(
+                C::EmptyCart
+                | C::NotPurchasable(_)
+                | C::CartDisabled
+                | C::CatalogNotLinked(_)
+                | C::CatalogNotVisible
+                | C::ProductsNotFound(_)
+                | C::CatalogMismatch { .. },
+            ) => StatusCode::CONFLICT,
+            _ => return Self::engine(Shape::Graph, &e),
+        };
+        let code = match &e {
+            EngineError::Cart(c) => {
+                return Self::graph_with_status(
+                    status,
+                    codes::PARAMETER_VALUE_INVALID,
+                    c.details(),
+                );
+            }
+            EngineError::Conflict(_) => codes::PARAMETER_VALUE_INVALID,
+            _ => codes::INVALID_PARAMETER,
+        };
+        Self::graph_with_status(status, code, e.to_string())
     }
 
     /// An engine refusal.

@@ -266,6 +266,19 @@ fn check_form(parts: Vec<Part>, query: Option<&str>) -> Result<Form, Refusal> {
         )
     })?;
     let type_field = text("type");
+    // `type` names the file's MIME type: when given, it must be one Meta takes.
+    if let Some(t) = type_field.as_deref()
+        && !TYPES.iter().any(|known| known.0 == bare_mime(t))
+    {
+        return Err(param_error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Param file must be a file with one of the following types: {}. Received file of type '{}'.",
+                the_types(),
+                bare_mime(t)
+            ),
+        ));
+    }
     let file = parts
         .into_iter()
         .find(|p| p.name == "file")
@@ -612,7 +625,7 @@ async fn download(
 /// The fields a Graph WhatsAppBusinessPhoneNumber node has (docs/media.md). The sandbox answers
 /// the ones it has a value for and leaves the others out, as Graph leaves out empty fields; a
 /// name not on this list is refused as Graph refuses it.
-const PHONE_FIELDS: &[&str] = &[
+pub(crate) const PHONE_FIELDS: &[&str] = &[
     "id",
     "verified_name",
     "display_phone_number",

@@ -193,6 +193,29 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
 const VERSION_PATTERN: &str = r"^v[0-9]{1,4}\.[0-9]{1,4}$";
 /// A customer: one optional leading `+`, then 1 to 15 digits (`api::wa_id`).
 const WA_ID_PATTERN: &str = r"^\+?[0-9]{1,15}$";
+/// Kaleyra's `to`: up to 50 numbers separated by commas.
+const KALEYRA_TO_PATTERN: &str = r"^\+?[0-9]{1,15}(,\+?[0-9]{1,15}){0,49}$";
+
+/// A feed's header row in its canonical column order, then anything.
+fn feed_header(separator: char) -> String {
+    let columns = [
+        "id",
+        "title",
+        "description",
+        "availability",
+        "condition",
+        "price",
+        "link",
+        "image_link",
+    ];
+    let sep = if separator == '\t' {
+        "\\t".to_owned()
+    } else {
+        separator.to_string()
+    };
+    format!(r"^{}(\r?\n[\s\S]*)?$", columns.join(&sep))
+}
+
 /// A `u64` in a path or query (`u64::MAX`): larger numbers are refused.
 const U64_MAX: u64 = u64::MAX;
 
@@ -263,16 +286,31 @@ fn body_schema(kind: &str) -> Option<Value> {
     Some(match kind {
         "message" => message_schema(),
         "kaleyra" => {
-            json!({"type": "object", "properties": {"messaging_object": {"type": "object"}, "extra_info": {"type": "object"}}, "required": ["messaging_object"]})
+            let text = json!({"type": "object", "additionalProperties": false, "required": ["body"],
+                "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 4096},
+                               "preview_url": {"type": "boolean"}}});
+            let refs = json!({"type": "string"});
+            json!({"type": "object", "additionalProperties": false, "required": ["messaging_object"],
+                "description": "`messaging_object` takes the messages Meta's door takes; this schema describes text messages",
+                "properties": {
+                    "messaging_object": {"type": "object", "additionalProperties": false, "required": ["to", "text"],
+                        "properties": {"messaging_product": {"const": "whatsapp"}, "recipient_type": {"const": "individual"},
+                            "to": {"type": "string", "pattern": KALEYRA_TO_PATTERN}, "type": {"const": "text"}, "text": text}},
+                    "extra_info": {"type": "object", "additionalProperties": false,
+                        "properties": {"ref": refs, "ref1": refs, "ref2": refs, "wa_source": {"type": "string",
+                            "description": format!("One of {}; another value is recorded as api", wacart_schema::KALEYRA_WA_SOURCES.join(", "))}}}}})
         }
         "items_batch" => json!({"type": "object",
             "properties": {"item_type": {"const": "PRODUCT_ITEM"}, "requests": {"type": "array", "items": {
-                "type": "object", "properties": {"method": {"enum": ["CREATE", "UPDATE", "DELETE"]}, "data": {"type": "object", "required": ["id"]}},
+                "type": "object", "properties": {"method": {"enum": ["CREATE", "UPDATE", "DELETE"]}, "data": {"type": "object",
+                    "description": "Feed fields; `id` names the product. A request whose data breaks a rule (no id included) is reported in validation_status, and the others are applied"}},
                 "required": ["method", "data"]}}},
             "required": ["item_type"]}),
         "feed" => {
             return Some(
-                json!({"required": true, "content": {"text/csv": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}, "text/tab-separated-values": {"schema": {"type": "string", "maxLength": crate::MAX_FEED}}}}),
+                json!({"required": true, "description": "A header row naming at least the eight required columns (any order; the schema shows the canonical one), then one product per row; rows that break a rule are reported, not refused",
+                    "content": {"text/csv": {"schema": {"type": "string", "maxLength": crate::MAX_FEED, "pattern": feed_header(',')}},
+                                "text/tab-separated-values": {"schema": {"type": "string", "maxLength": crate::MAX_FEED, "pattern": feed_header('\t')}}}}),
             );
         }
         "media_upload" => {
@@ -283,16 +321,17 @@ fn body_schema(kind: &str) -> Option<Value> {
                     "required": ["file", "messaging_product"],
                     "properties": {"file": {"type": "string", "format": "binary"},
                                    "type": {"enum": types},
-                                   "messaging_product": {"const": "whatsapp"}}}}}}));
+                                   "messaging_product": {"const": "whatsapp"}}},
+                    // Without `type`, the file part's own Content-Type says what it is.
+                    "encoding": {"file": {"contentType": types.join(", ")}}}}}));
         }
         "customer_message" => {
             let phone = json!({"type": "string", "example": "100000000000001"});
-            let reply_to =
-                json!({"type": "string", "description": "A message of the thread to quote"});
+            let reply_to = json!({"type": ["string", "null"], "description": "A message of the thread to quote"});
             let location = json!({"type": "object", "additionalProperties": false, "required": ["latitude", "longitude"],
                 "properties": {"latitude": {"type": "number", "minimum": -90, "maximum": 90},
                     "longitude": {"type": "number", "minimum": -180, "maximum": 180},
-                    "name": {"type": "string"}, "address": {"type": "string"}}});
+                    "name": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]}}});
             json!({"description": "Exactly one of text, location or image", "oneOf": [
                 object(json!({"phone_number_id": phone, "text": {"type": "string", "minLength": 1, "pattern": r"\S"}, "reply_to": reply_to}),
                        json!(["phone_number_id", "text"])),
@@ -301,12 +340,13 @@ fn body_schema(kind: &str) -> Option<Value> {
                 object(json!({"phone_number_id": phone, "reply_to": reply_to,
                               "image": {"type": "object", "additionalProperties": false,
                                         "description": "The sandbox's fixture photo (PNG), with a caption",
-                                        "properties": {"caption": {"type": "string"}}}}),
+                                        "properties": {"caption": {"type": ["string", "null"]}}}}),
                        json!(["phone_number_id", "image"])),
             ]})
         }
         "profile" => object(
-            json!({"name": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": r"\S"},
+            json!({"name": {"type": ["string", "null"], "minLength": 1, "maxLength": 128, "pattern": r"\S",
+                            "description": "null or absent: unchanged"},
                    "username": {"type": ["string", "null"], "pattern": r"^(?!www)(?![._])(?!.*\.\.)(?!.*[.]$)(?=.*[a-z])[a-z0-9._]{3,35}$",
                        "description": "Meta's username rules; not ending in a domain (.com, .org, ...)"}}),
             json!([]),
@@ -375,10 +415,11 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             ),
         ],
         ("get", "/{version}/{node_id}") => vec![
-            q(
-                "fields",
-                json!({"type": "string", "description": "The phone number node's fields, comma-separated"}),
-            ),
+            q("fields", {
+                let one = crate::media::PHONE_FIELDS.join("|");
+                json!({"type": "string", "pattern": format!("^(({one})(,({one}))*)?$"),
+                       "description": "The phone number node's fields, comma-separated (empty: the default ones)"})
+            }),
             q("phone_number_id", json!({"type": "string"})),
         ],
         ("delete", "/{version}/{node_id}") => vec![q("phone_number_id", json!({"type": "string"}))],
@@ -424,11 +465,21 @@ pub fn document() -> Value {
                 "503": {"description": "Too many open connections, or the store failed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}}
             }
         });
+        if path.starts_with("/v2/") {
+            // Kaleyra accepts with 202.
+            let ok = op["responses"]["200"].take();
+            if let Some(r) = op["responses"].as_object_mut() {
+                r.remove("200");
+                r.insert("202".into(), ok);
+            }
+        }
         if let Some(schema) = body_schema(body) {
             op["requestBody"] = if schema.get("content").is_some() {
                 schema
             } else {
-                json!({"required": true, "description": "Content-Type application/json (parameters such as charset allowed); at most 262144 bytes", "content": {"application/json": {"schema": schema}}})
+                // A body whose every field is optional may be left out: it reads as `{}`.
+                let optional = schema.get("required").is_some_and(|r| r == &json!([]));
+                json!({"required": !optional, "description": "Content-Type application/json (parameters such as charset allowed); at most 262144 bytes", "content": {"application/json": {"schema": schema}}})
             };
         }
         let entry = paths.entry((*path).to_owned()).or_insert_with(|| json!({}));

@@ -199,18 +199,18 @@ impl Op for Tap {
             self.referred.as_ref(),
         )?;
         let Entry::Out(o) = &r.entry else {
-            return Err(EngineError::BadRequest(
+            return Err(EngineError::Conflict(
                 "only a business message has buttons or rows to tap".into(),
             ));
         };
         let Content::Interactive(Interactive::Other(interactive)) = &o.message.content else {
-            return Err(EngineError::BadRequest(format!(
+            return Err(EngineError::Conflict(format!(
                 "message {} has no reply buttons or list rows",
                 self.message_id
             )));
         };
         let (kind, choice) = choice_in(interactive, &self.choice).ok_or_else(|| {
-            EngineError::BadRequest(format!(
+            EngineError::Conflict(format!(
                 "message {} has no button or row with id {:?}",
                 self.message_id, self.choice
             ))
@@ -287,12 +287,12 @@ impl Op for React {
         match &r.entry {
             Entry::Out(o) if at.saturating_sub(o.at) <= 30 * crate::clock::DAY => {}
             Entry::Out(_) => {
-                return Err(EngineError::BadRequest(
+                return Err(EngineError::Conflict(
                     "a message older than 30 days cannot be reacted to".into(),
                 ));
             }
             Entry::In(_) => {
-                return Err(EngineError::BadRequest(
+                return Err(EngineError::Conflict(
                     "the business hears of reactions to its own messages only".into(),
                 ));
             }
@@ -361,7 +361,7 @@ impl Sandbox {
     ///
     /// # Errors
     /// [`EngineError::UnknownMessage`] when the message is not in the customer's threads;
-    /// [`EngineError::BadRequest`] when it has no such button or row.
+    /// [`EngineError::Conflict`] when it has no such button or row.
     pub fn tap(
         &mut self,
         wa_id: &WaId,

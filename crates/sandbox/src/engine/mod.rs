@@ -79,6 +79,13 @@ pub enum EngineError {
     /// A cart rule refused the change (quantity, purchasability, cart disabled, empty cart).
     #[error(transparent)]
     Cart(CatalogError),
+    /// No such device of the customer.
+    #[error("the customer has no device named {0:?}")]
+    UnknownDevice(String),
+    /// A well-formed request the state refuses: a tap on a message without that button, a
+    /// reaction to the customer's own message.
+    #[error("{0}")]
+    Conflict(String),
     /// The request is malformed in a way the door-level checks did not catch.
     #[error("{0}")]
     BadRequest(String),

@@ -470,9 +470,7 @@ impl State {
             .get(wa_id)
             .ok_or(EngineError::UnknownCustomer)?;
         if !customer.devices.contains_key(device) {
-            return Err(EngineError::BadRequest(format!(
-                "the customer has no device named {device:?}"
-            )));
+            return Err(EngineError::UnknownDevice(device.to_owned()));
         }
         Ok(CartKey::new(
             number.clone(),
