@@ -14,6 +14,9 @@ pub use engine::{
     MEDIA_TYPES, MediaInfo, MessageView, NewMedia, ProductView, Sandbox, SectionView, Sent,
     THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
 };
+pub use engine::{
+    ButtonView, CardView, TEMPLATE_STATUS_FIELD, TemplateFilter, TemplateInfo, TemplateView,
+};
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,
     TenantSpec, WindowMode,

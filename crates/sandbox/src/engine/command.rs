@@ -16,6 +16,7 @@ use super::media::{DeleteMedia, UploadMedia};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
 use super::state::State;
+use super::templates::{CreateTemplate, DeleteTemplate, EditTemplate, ReviewTemplate};
 use super::tenants::{AddCustomer, Configure, CreateTenant, SetCallback, SetDevice, SetProfile};
 use super::threads::{MarkRead, ViewThread};
 
@@ -82,4 +83,8 @@ commands!(
     SetProfile(SetProfile),
     UploadMedia(UploadMedia),
     DeleteMedia(DeleteMedia),
+    CreateTemplate(CreateTemplate),
+    EditTemplate(EditTemplate),
+    DeleteTemplate(DeleteTemplate),
+    ReviewTemplate(ReviewTemplate),
 );

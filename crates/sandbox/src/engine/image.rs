@@ -9,6 +9,7 @@ use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
 use super::media::{Media, MediaBook};
 use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
+use super::templates::{Template, TemplateBook};
 use crate::model::{Config, TenantSpec};
 
 /// Bumped when the document changes shape; an unknown version is refused.
@@ -37,6 +38,9 @@ struct ImageRef<'a> {
     /// Uploaded media, by id; absent before media were kept.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     media: Vec<&'a Media>,
+    /// Message templates, by id; absent before templates were kept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    templates: Vec<&'a Template>,
     counter: u64,
     now: u64,
 }
@@ -58,6 +62,8 @@ struct Image {
     outbox: Outbox,
     #[serde(default)]
     media: Vec<Media>,
+    #[serde(default)]
+    templates: Vec<Template>,
     counter: u64,
     now: u64,
 }
@@ -95,6 +101,7 @@ pub(crate) fn encode(state: &State) -> Result<Vec<u8>, serde_json::Error> {
         scheduled: state.scheduled.iter().collect(),
         outbox: &state.outbox,
         media: state.media.sorted(),
+        templates: state.templates.sorted(),
         counter: state.counter,
         now: state.now,
     };
@@ -151,6 +158,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, String> {
     state.outbox = image.outbox;
     state.outbox.parked = parked;
     state.media = MediaBook::from_records(image.media);
+    state.templates = TemplateBook::from_records(image.templates);
     state.counter = image.counter;
     state.now = image.now;
     Ok(state)

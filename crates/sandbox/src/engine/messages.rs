@@ -53,6 +53,19 @@ impl Op for SendMessage {
         let dropped = resolve_products(state, number_id, message)?;
         let last_inbound = state.threads.get(&key).and_then(|t| t.last_inbound_at);
         let window_open = last_inbound.is_some_and(|t| at.saturating_sub(t) <= WINDOW);
+        // A template is checked against the registry, and delivered outside the window too.
+        let by_user = user_id.is_some();
+        let checked = super::templates::check_send(
+            state,
+            number_id,
+            &number.waba_id,
+            message,
+            &wa_id,
+            by_user,
+            window_open,
+        )?;
+        let dropped = checked.as_ref().map_or(dropped, |c| c.dropped.clone());
+        let window_open = window_open || checked.is_some();
         if !window_open && state.config.window == WindowMode::Refuse {
             return Err(EngineError::graph(
                 codes::REENGAGEMENT_MESSAGE,
@@ -91,6 +104,7 @@ impl Op for SendMessage {
             forwarded_from: None,
             door: Some(self.door),
             scheduled: false,
+            template: checked.map(|c| c.sent),
         }));
         state.push_entry(&key, entry);
         if let Some(thread) = state.threads.get_mut(&key) {

@@ -9,7 +9,7 @@
 //!
 //! Each command family lives in its own module, which owns its arguments, its execution
 //! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`customer`], [`threads`],
-//! [`carts`], [`catalogs`], [`deliveries`], [`media`]. [`command::Command`] is only the log format.
+//! [`carts`], [`catalogs`], [`deliveries`], [`media`], [`templates`]. [`command::Command`] is only the log format.
 
 mod carts;
 mod catalogs;
@@ -21,6 +21,7 @@ mod media;
 mod messages;
 mod op;
 mod state;
+mod templates;
 mod tenants;
 mod threads;
 
@@ -36,6 +37,9 @@ pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
 pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
+pub use templates::{
+    ButtonView, CardView, TEMPLATE_STATUS_FIELD, TemplateFilter, TemplateInfo, TemplateView,
+};
 pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
 
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
@@ -73,6 +77,9 @@ pub enum EngineError {
     /// No such live media (never uploaded, deleted or expired).
     #[error("unknown media {0}")]
     UnknownMedia(String),
+    /// No such message template.
+    #[error("unknown message template {0}")]
+    UnknownTemplate(String),
     /// A tenant, number or customer with this id exists already.
     #[error("{0} exists already")]
     Exists(String),

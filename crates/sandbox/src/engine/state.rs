@@ -30,6 +30,9 @@ pub(crate) struct Waiting {
     /// Sent to the customer's BSUID (`recipient`), not their phone number.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) by_user: bool,
+    /// A template message's pricing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pricing: Option<super::templates::Pricing>,
 }
 
 /// A business number as the engine keeps it.
@@ -96,6 +99,9 @@ pub(crate) struct Outbound {
     /// A scheduled status (delivered, read) waits on it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) scheduled: bool,
+    /// A template message: its template, what the customer sees, its pricing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) template: Option<Box<super::templates::TemplateSent>>,
 }
 
 impl Outbound {
@@ -200,6 +206,8 @@ pub(crate) struct State {
     pub(crate) outbox: Outbox,
     /// Uploaded media (their bytes live in the server's blob store).
     pub(crate) media: super::media::MediaBook,
+    /// Message templates, of every WABA.
+    pub(crate) templates: super::templates::TemplateBook,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -233,6 +241,7 @@ impl State {
             scheduled: BTreeMap::new(),
             outbox: Outbox::default(),
             media: super::media::MediaBook::default(),
+            templates: super::templates::TemplateBook::default(),
             counter: 0,
             now: 0,
             effects: Vec::new(),
@@ -271,6 +280,7 @@ impl State {
                     biz_opaque_callback_data: o.message.biz_opaque_callback_data.clone(),
                     scheduled: true,
                     by_user: o.message.to.is_none(),
+                    pricing: o.template.as_ref().map(|t| t.pricing),
                 };
                 self.waiting.insert(o.id.clone(), waiting);
             }
@@ -380,6 +390,7 @@ impl State {
             }
         }
         self.media.expire(at);
+        super::templates::review_due(self, at);
         self.now = at;
     }
 
@@ -498,7 +509,7 @@ impl State {
                 || (status == StatusKind::Sent && sent_at == Some(at) && *current == status)
         };
         // In memory, or out of it with a status still scheduled (then history is updated).
-        let ((number, wa_id), biz, by_user) =
+        let ((number, wa_id), biz, by_user, pricing) =
             if let Some((key, pos)) = self.messages.get(id).cloned() {
                 let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
                 else {
@@ -513,7 +524,13 @@ impl State {
                     return; // Forwards are the customer's doing: the business hears nothing.
                 }
                 let by_user = out.message.to.is_none();
-                (key, out.message.biz_opaque_callback_data.clone(), by_user)
+                let pricing = out.template.as_ref().map(|t| t.pricing);
+                (
+                    key,
+                    out.message.biz_opaque_callback_data.clone(),
+                    by_user,
+                    pricing,
+                )
             } else if let Some(w) = self.waiting.get_mut(id) {
                 if !moves(&w.status, None) {
                     return;
@@ -521,7 +538,7 @@ impl State {
                 w.status = status.clone();
                 let (key, pos) = (w.key.clone(), w.pos);
                 let biz = w.biz_opaque_callback_data.clone();
-                let by_user = w.by_user;
+                let (by_user, pricing) = (w.by_user, w.pricing);
                 if !self.replaying {
                     self.effects.push(Effect::EntryStatus {
                         number: key.0.clone(),
@@ -530,7 +547,7 @@ impl State {
                         status: status.as_str().to_owned(),
                     });
                 }
-                (key, biz, by_user)
+                (key, biz, by_user, pricing)
             } else {
                 return;
             };
@@ -570,6 +587,7 @@ impl State {
                     recipient_user_id: person.user_id.as_ref().filter(|_| by_user || !failed),
                     biz_opaque_callback_data: biz.as_deref(),
                     failure,
+                    pricing: pricing.map(super::templates::Pricing::parts),
                 },
             )
         };

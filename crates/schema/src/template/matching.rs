@@ -223,13 +223,32 @@ pub fn fill(
         named,
         limits::HEADER_TEXT_MAX,
     )?;
-    let body = fill_body(
-        "body",
-        def.body(),
-        send.parameters_of("body"),
-        named,
-        limits::BODY_TEXT_MAX,
-    )?;
+    // An authentication template's body and footer are WhatsApp's fixed texts.
+    let auth = def.category == Category::Authentication;
+    let auth_body = auth.then(|| authentication_body(def));
+    let body = match &auth_body {
+        Some(b) => fill_body(
+            "body",
+            Some(b),
+            send.parameters_of("body"),
+            false,
+            limits::BODY_TEXT_MAX,
+        )?,
+        None => fill_body(
+            "body",
+            def.body(),
+            send.parameters_of("body"),
+            named,
+            limits::BODY_TEXT_MAX,
+        )?,
+    };
+    let footer = match def.footer() {
+        Some(f) if auth => f
+            .code_expiration_minutes
+            .map(|m| format!("This code expires in {m} minutes.")),
+        Some(f) => f.text.clone(),
+        None => None,
+    };
     let buttons = fill_buttons("buttons", def.buttons(), send.buttons())?;
     let cards = fill_cards(def, send.cards(), named)?;
     Ok(FilledTemplate {
@@ -239,10 +258,29 @@ pub fn fill(
         kind: def.kind(),
         header,
         body,
-        footer: def.footer().and_then(|f| f.text.clone()),
+        footer,
         buttons,
         cards,
     })
+}
+
+/// The body WhatsApp shows for an authentication template: the code, and the security advice
+/// when asked for.
+fn authentication_body(def: &TemplateDefinition) -> DefBody {
+    let advice = def
+        .body()
+        .and_then(|b| b.add_security_recommendation)
+        .unwrap_or(false);
+    let mut text = "*{{1}}* is your verification code.".to_owned();
+    if advice {
+        text.push_str(" For your security, do not share this code.");
+    }
+    DefBody {
+        text: Some(text),
+        example: None,
+        add_security_recommendation: None,
+        extra: serde_json::Map::new(),
+    }
 }
 
 fn fill_header(
