@@ -23,6 +23,7 @@ mod http;
 mod media;
 mod multipart;
 pub mod openapi;
+mod templates;
 mod worker;
 
 pub use blobs::{MEMORY_CAP, MediaStore};
@@ -126,6 +127,7 @@ pub fn app(state: AppState) -> axum::Router {
     doors::routes()
         .merge(api::routes())
         .merge(media::routes())
+        .merge(templates::routes())
         .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
