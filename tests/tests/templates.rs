@@ -385,6 +385,52 @@ async fn every_commerce_template_from_creation_to_the_order_it_brings_back() {
         "Shop our fruit on WhatsApp! Get $1 off orders over $10."
     );
 
+    // Opening: the MPM template's items, a product card's product, the catalog template's
+    // catalog, and a catalog link in a text.
+    let open = |id: &MessageId, card: &str| customer(&format!("/messages/{id}/open{card}"));
+    let (s, items) = call(reqwest::Method::GET, open(&sent[1], ""), &[], Value::Null).await;
+    assert_eq!(
+        (s, items["sections"].as_array().map(Vec::len)),
+        (200, Some(2))
+    );
+    let (_, card) = call(
+        reqwest::Method::GET,
+        open(&sent[3], "?card_index=2"),
+        &[],
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        card["sections"][0]["products"][0]["retailer_id"],
+        "banana-bunch"
+    );
+    let (_, whole) = call(reqwest::Method::GET, open(&sent[0], ""), &[], Value::Null).await;
+    assert!(whole["sections"][0]["products"].as_array().unwrap().len() > 3);
+    let link = OutboundMessage::text(
+        ALICE,
+        format!(
+            "Everything we sell: https://wa.me/c/{}",
+            demo::DISPLAY_NUMBER
+        ),
+    )
+    .preview_url(true)
+    .build()
+    .unwrap();
+    let (s, _) = call(
+        reqwest::Method::POST,
+        customer("/messages"),
+        &[],
+        json!({"phone_number_id": demo::PHONE_NUMBER_ID, "text": "show me"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let link = meta.send(&link).await.unwrap().message_id;
+    let (_, opened) = call(reqwest::Method::GET, open(&link, ""), &[], Value::Null).await;
+    assert!(
+        opened["notice"].is_null() && opened["sections"].is_array(),
+        "{opened}"
+    );
+
     // A tap on a media card's quick reply: the `button` webhook, with the send's payload.
     let (s, tapped) = call(
         post.clone(),

@@ -15,7 +15,8 @@ pub use engine::{
     THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
 };
 pub use engine::{
-    ButtonView, CardView, TEMPLATE_STATUS_FIELD, TemplateFilter, TemplateInfo, TemplateView,
+    ButtonView, CATALOG_LINK_PREFIX, CardView, OpenedView, TEMPLATE_STATUS_FIELD, TemplateFilter,
+    TemplateInfo, TemplateView,
 };
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,

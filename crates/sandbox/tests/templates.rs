@@ -24,6 +24,7 @@ both_stores!(
     review_on_the_clock_and_every_status_change_as_a_webhook,
     sends_are_checked_against_the_registry_and_the_catalog,
     outside_the_window_with_pricing_and_the_customers_side,
+    catalog_links_and_what_opening_shows,
 );
 
 const WABA: &str = "200000000000001";
@@ -688,4 +689,120 @@ fn outside_the_window_with_pricing_and_the_customers_side(store: Arc<dyn Store>)
     }
     let same: Sandbox = w.reopen();
     assert_eq!(observable(&same), observable(&w.sb));
+}
+
+fn catalog_links_and_what_opening_shows(store: Arc<dyn Store>) {
+    let mut w = World::new(store, Config::default());
+    let (n, alice) = (World::n(), WaId::new(ALICE));
+    let _ = w.sb.customer_text(&alice, &n, "hi").unwrap();
+    let link = |body: &str| {
+        OutboundMessage::text(ALICE, body)
+            .preview_url(true)
+            .build()
+            .unwrap()
+    };
+    let own =
+        w.sb.send(
+            &n,
+            link("Our catalog: https://wa.me/c/15550001111 !"),
+            Door::Meta,
+        )
+        .unwrap()
+        .value
+        .id;
+    let other =
+        w.sb.send(&n, link("Theirs: https://wa.me/c/15559999999"), Door::Meta)
+            .unwrap()
+            .value
+            .id;
+    let view = w.sb.thread_view(&alice, &n);
+    let shown = |id: &wacart_schema::MessageId| {
+        view.iter()
+            .find(|m| m.id == *id)
+            .unwrap()
+            .catalog_link
+            .clone()
+    };
+    assert_eq!(shown(&own).as_deref(), Some("15550001111"));
+    assert_eq!(shown(&other).as_deref(), Some("15559999999"));
+    // Opening the business's own link shows its catalog; another number's is invalid.
+    let opened = w.sb.open_message(&alice, &own, None).unwrap();
+    assert_eq!(opened.notice, None);
+    assert_eq!(opened.sections[0].products.len(), 4);
+    assert_eq!(
+        w.sb.open_message(&alice, &other, None).unwrap().notice,
+        Some("Invalid catalog link")
+    );
+    // The catalog hidden: the link is invalid, and so is a catalog template's button.
+    approved(
+        &mut w,
+        TemplateDefinition::catalog("browse", "en_US", "Browse")
+            .build()
+            .unwrap(),
+    );
+    let browse = OutboundMessage::template(ALICE, "browse", "en_US")
+        .catalog_button(0, None)
+        .build()
+        .unwrap();
+    let browse = w.sb.send(&n, browse, Door::Meta).unwrap().value.id;
+    assert_eq!(
+        w.sb.open_message(&alice, &browse, None)
+            .unwrap()
+            .sections
+            .len(),
+        1
+    );
+    let _ = w.sb.update_settings(&n, None, Some(false)).unwrap();
+    for id in [&own, &browse] {
+        assert_eq!(
+            w.sb.open_message(&alice, id, None).unwrap().notice,
+            Some("Invalid catalog link")
+        );
+    }
+    // The link is still sent while the catalog is hidden: only opening it fails.
+    let _ =
+        w.sb.send(&n, link("https://wa.me/c/15550001111"), Door::Meta)
+            .unwrap();
+    // Product cards open their product; a text without a link, or another customer, has
+    // nothing to open.
+    approved(
+        &mut w,
+        TemplateDefinition::product_carousel("picks", "en_US", "Picks", 2)
+            .build()
+            .unwrap(),
+    );
+    let picks = OutboundMessage::template(ALICE, "picks", "en_US")
+        .carousel([
+            CardBuilder::product(CATALOG, "kale"),
+            CardBuilder::product(CATALOG, "pear-1kg"),
+        ])
+        .build()
+        .unwrap();
+    let picks = w.sb.send(&n, picks, Door::Meta).unwrap().value.id;
+    let card = w.sb.open_message(&alice, &picks, Some(1)).unwrap();
+    assert_eq!(
+        card.sections[0].products[0].retailer_id.as_str(),
+        "pear-1kg"
+    );
+    assert!(matches!(
+        w.sb.open_message(&alice, &picks, Some(5)),
+        Err(EngineError::Conflict(_))
+    ));
+    let plain =
+        w.sb.send(
+            &n,
+            OutboundMessage::text(ALICE, "hello").build().unwrap(),
+            Door::Meta,
+        )
+        .unwrap()
+        .value
+        .id;
+    assert!(matches!(
+        w.sb.open_message(&alice, &plain, None),
+        Err(EngineError::Conflict(_))
+    ));
+    assert!(matches!(
+        w.sb.open_message(&WaId::new(BOB), &picks, None),
+        Err(EngineError::UnknownMessage(_))
+    ));
 }

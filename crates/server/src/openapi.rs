@@ -243,6 +243,13 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "Decide a template's review: APPROVED, REJECTED, PAUSED or DISABLED with a reason; the business gets the status webhook",
         "template_review",
     ),
+    (
+        "get",
+        "/sandbox/customers/{wa_id}/messages/{wamid}/open",
+        "Sandbox customers",
+        "What tapping to open a message shows: a catalog link's or catalog button's catalog (notice \"Invalid catalog link\" when hidden or another number's), a product message's or template's products, a product card's product (?card_index=)",
+        "",
+    ),
 ];
 
 /// Graph versions the door takes (`doors::graph_version`).
@@ -516,6 +523,10 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             json!({"name": "name", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}}),
             q("hsm_id", json!({"type": "string", "description": "The template id: delete this language only"})),
         ],
+        ("get", "/sandbox/customers/{wa_id}/messages/{wamid}/open") => vec![q(
+            "card_index",
+            json!({"type": "integer", "minimum": 0, "maximum": 9}),
+        )],
         ("get", "/v1/configs/templates") => vec![
             q("limit", json!({"type": "integer", "minimum": 0, "default": 1000})),
             q("offset", json!({"type": "integer", "minimum": 0, "default": 0})),

@@ -60,6 +60,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/configs/templates", get(d360_list).post(d360_create))
         .route("/v1/configs/templates/{name}", delete(d360_delete))
         .route("/sandbox/templates/{template_id}/status", post(review))
+        .route(
+            "/sandbox/customers/{wa_id}/messages/{wamid}/open",
+            get(open),
+        )
 }
 
 /// The WABA a request's token reaches, when it is `node`.
@@ -468,4 +472,31 @@ async fn review(
         .read(|sb| sb.template(&id))
         .ok_or_else(|| Refusal::sandbox(EngineError::UnknownTemplate(id.clone())))?;
     Ok(errors::ok(&template_json(&t, FIELDS)))
+}
+
+/// `GET /sandbox/customers/{wa_id}/messages/{wamid}/open[?card_index=N]`: what the customer sees
+/// on tapping to open a message: a catalog link's or catalog button's catalog ("Invalid catalog
+/// link" when it is hidden or names another number), a product message's or template's
+/// products, a product card's product. Changes nothing.
+async fn open(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Refusal> {
+    let (raw, wamid) = errors::path(Shape::Graph, path)?;
+    let who = crate::api::wa_id(&raw)?;
+    let pairs = query_pairs(query.as_deref());
+    let card = match param(&pairs, "card_index") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<usize>()
+                .map_err(|_| Refusal::graph(codes::INVALID_PARAMETER, "card_index is a number"))?,
+        ),
+    };
+    let id = wacart_schema::MessageId::new(wamid);
+    let view = state
+        .sandbox
+        .read(|sb| sb.open_message(&who, &id, card))
+        .map_err(Refusal::sandbox)?;
+    Ok(errors::ok(&view))
 }

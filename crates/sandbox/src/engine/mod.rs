@@ -17,6 +17,7 @@ mod command;
 mod customer;
 mod deliveries;
 mod image;
+mod links;
 mod media;
 mod messages;
 mod op;
@@ -35,6 +36,7 @@ use wacart_schema::{CatalogId, GraphError, MessageId, PhoneNumberId};
 pub use carts::{CartItemView, CartSnapshot};
 pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
+pub use links::{CATALOG_LINK_PREFIX, OpenedView};
 pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
 pub use templates::{

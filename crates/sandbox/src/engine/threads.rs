@@ -83,6 +83,10 @@ pub struct MessageView {
     /// products `sections`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<super::templates::TemplateView>,
+    /// A text with a preview of a catalog link (`https://wa.me/c/<number>`): the number it
+    /// names. Open it to see the catalog, or "Invalid catalog link".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_link: Option<String>,
 }
 
 /// A section of a product message, as shown now.
@@ -403,6 +407,7 @@ pub(crate) fn render(
                 },
                 door: None,
                 template: None,
+                catalog_link: None,
             }
         }
         Entry::Out(o) => {
@@ -490,6 +495,10 @@ pub(crate) fn render(
                 reply_to: o.message.context.as_ref().map(|c| c.message_id.clone()),
                 door: o.door,
                 template,
+                catalog_link: match &o.message.content {
+                    Content::Text(t) => super::links::catalog_link(t),
+                    _ => None,
+                },
             }
         }
     }
