@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Carts, Catalog, SettingsBook};
 use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
-use super::media::{Media, MediaBook};
+use super::media_book::{Media, MediaBook};
 use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
-use super::templates::{Template, TemplateBook};
+use super::template_book::{Template, TemplateBook};
 use crate::model::{Config, TenantSpec};
 
 /// Bumped when the document changes shape; an unknown version is refused.

@@ -32,7 +32,7 @@ pub(crate) struct Waiting {
     pub(crate) by_user: bool,
     /// A template message's pricing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) pricing: Option<super::templates::Pricing>,
+    pub(crate) pricing: Option<super::template_book::Pricing>,
 }
 
 /// A business number as the engine keeps it.
@@ -101,7 +101,7 @@ pub(crate) struct Outbound {
     pub(crate) scheduled: bool,
     /// A template message: its template, what the customer sees, its pricing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) template: Option<Box<super::templates::TemplateSent>>,
+    pub(crate) template: Option<Box<super::template_book::TemplateSent>>,
 }
 
 impl Outbound {
@@ -205,9 +205,9 @@ pub(crate) struct State {
     pub(crate) scheduled: BTreeMap<(u64, u64), (MessageId, StatusKind)>,
     pub(crate) outbox: Outbox,
     /// Uploaded media (their bytes live in the server's blob store).
-    pub(crate) media: super::media::MediaBook,
+    pub(crate) media: super::media_book::MediaBook,
     /// Message templates, of every WABA.
-    pub(crate) templates: super::templates::TemplateBook,
+    pub(crate) templates: super::template_book::TemplateBook,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -240,8 +240,8 @@ impl State {
             pair_tat: HashMap::new(),
             scheduled: BTreeMap::new(),
             outbox: Outbox::default(),
-            media: super::media::MediaBook::default(),
-            templates: super::templates::TemplateBook::default(),
+            media: super::media_book::MediaBook::default(),
+            templates: super::template_book::TemplateBook::default(),
             counter: 0,
             now: 0,
             effects: Vec::new(),
@@ -390,7 +390,7 @@ impl State {
             }
         }
         self.media.expire(at);
-        super::templates::review_due(self, at);
+        super::template_book::review_due(self, at);
         self.now = at;
     }
 
@@ -587,7 +587,7 @@ impl State {
                     recipient_user_id: person.user_id.as_ref().filter(|_| by_user || !failed),
                     biz_opaque_callback_data: biz.as_deref(),
                     failure,
-                    pricing: pricing.map(super::templates::Pricing::parts),
+                    pricing: pricing.map(super::template_book::Pricing::parts),
                 },
             )
         };
