@@ -90,6 +90,11 @@ fn wanted() -> Vec<(&'static str, &'static str, String)> {
             "inbound_message",
             "/components/schemas/OrderMessage/allOf/1/example".to_owned(),
         ),
+        (
+            "message-button.json",
+            "inbound_message",
+            "/components/schemas/ButtonMessage/allOf/1/example".to_owned(),
+        ),
     ];
     // Template sends (docs/templates.md §3) and template definitions (§2).
     for (file, name) in [
