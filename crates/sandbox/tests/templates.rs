@@ -500,6 +500,20 @@ fn sends_are_checked_against_the_registry_and_the_catalog(store: Arc<dyn Store>)
     assert_eq!(c, 131_009);
     assert!(details.contains("India"), "{details}");
     let _ = w.sb.send(&n, checkout("919876543210"), Door::Meta).unwrap();
+    // A media header by id names a live media of the number, as a media message's must.
+    let by_id = OutboundMessage::template("919876543210", "buy_now", "en_US")
+        .header(Parameter::image_id("4242"))
+        .order_details(0, json!({"reference_id": "ord-2"}))
+        .build()
+        .unwrap();
+    let refused = w.sb.send(&n, by_id, Door::Meta).unwrap_err();
+    let EngineError::Graph(g) = refused else {
+        panic!()
+    };
+    assert_eq!(
+        g.message,
+        "(#100) Param image['id'] is not a valid whatsapp business account media attachment ID"
+    );
     let same = w.reopen();
     assert_eq!(observable(&same), observable(&w.sb));
 }

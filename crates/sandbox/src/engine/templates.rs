@@ -393,6 +393,7 @@ pub(crate) fn check_send(
             "Checkout button templates can be sent to WhatsApp users with an India (+91) phone number only",
         ));
     }
+    check_media(state, number, &filled)?;
     let dropped = check_products(state, number, &filled)?;
     let pricing = match (&t.definition.category, window_open) {
         (Category::Utility, true) => Pricing::UtilityInWindow,
@@ -408,6 +409,33 @@ pub(crate) fn check_send(
         }),
         dropped,
     }))
+}
+
+/// A media header (of the message or a card) sent by `id` names a live media of the sending
+/// number, as a media message's must (docs/media.md).
+fn check_media(
+    state: &State,
+    number: &PhoneNumberId,
+    filled: &FilledTemplate,
+) -> Result<(), EngineError> {
+    let headers = std::iter::once(&filled.header).chain(filled.cards.iter().map(|c| &c.header));
+    for h in headers {
+        if let Some(FilledHeader::Media {
+            media,
+            id: Some(id),
+            ..
+        }) = h
+        {
+            let live = state
+                .media
+                .get(id)
+                .is_some_and(|m| m.number == *number && m.expires_at() > state.now);
+            if !live {
+                return Err(super::media::invalid_media_id(media));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every product of a template send against the catalog linked to the number, with the errors
