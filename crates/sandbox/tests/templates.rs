@@ -820,3 +820,29 @@ fn catalog_links_and_what_opening_shows(store: Arc<dyn Store>) {
         Err(EngineError::UnknownMessage(_))
     ));
 }
+
+/// Before templates were kept, the sandbox took `type: "template"` sends as any other message
+/// (even one without its `template` object): a log holding them still opens, and they show.
+#[test]
+fn template_sends_logged_before_templates_still_replay() {
+    for store in [memory(), sqlite()] {
+        let w = World::new(store.clone(), Config::default());
+        let old = [
+            json!({"messaging_product": "whatsapp", "to": ALICE, "type": "template"}),
+            json!({"messaging_product": "whatsapp", "to": ALICE, "type": "template",
+                   "template": {"name": "never_created", "language": {"code": "en_US"}}}),
+        ];
+        for (i, message) in old.into_iter().enumerate() {
+            let record = json!({"at": T0 + 10 + i as u64, "op": "send", "number": NUMBER,
+                                "message": message, "door": "meta"});
+            store
+                .append(serde_json::to_vec(&record).unwrap(), Vec::new())
+                .unwrap();
+        }
+        let reopened = w.reopen();
+        let view = reopened.thread_view(&WaId::new(ALICE), &World::n());
+        let kinds: Vec<&str> = view.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, ["template", "template"]);
+        assert!(view.iter().all(|m| m.error_code == Some(131_047)));
+    }
+}

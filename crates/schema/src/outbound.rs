@@ -441,9 +441,19 @@ impl<'de> Deserialize<'de> for OutboundMessage {
                 field(take("interactive"))?
                     .ok_or_else(|| D::Error::missing_field("interactive"))?,
             ),
-            "template" => Content::Template(
-                field(take("template"))?.ok_or_else(|| D::Error::missing_field("template"))?,
-            ),
+            // A `template` that does not read as one (no name, a wrong type) is kept as it
+            // came, as before templates were typed: validation refuses it, and old logs and
+            // history still read.
+            "template" => match take("template") {
+                Some(v) => match serde_json::from_value(v.clone()) {
+                    Ok(t) => Content::Template(Box::new(t)),
+                    Err(_) => Content::Other { kind, body: v },
+                },
+                None => Content::Other {
+                    kind,
+                    body: Value::Null,
+                },
+            },
             _ => {
                 let body = take(&kind).unwrap_or(Value::Null);
                 Content::Other { kind, body }
