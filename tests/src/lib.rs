@@ -30,8 +30,17 @@ impl Drop for Server {
 
 /// Starts the sandbox with the demo business, webhooks to `callback`.
 pub async fn start_server(config: Config, callback: Option<&str>) -> Server {
-    let sandbox = Sandbox::open(Arc::new(MemoryStore::new()), Arc::new(SystemClock), config)
-        .expect("a new sandbox opens");
+    start_server_with_clock(config, callback, Arc::new(SystemClock)).await
+}
+
+/// Like [`start_server`], on `clock` (a `ManualClock` lets a test move the sandbox's time).
+pub async fn start_server_with_clock(
+    config: Config,
+    callback: Option<&str>,
+    clock: Arc<dyn wacart_sandbox::Clock>,
+) -> Server {
+    let sandbox =
+        Sandbox::open(Arc::new(MemoryStore::new()), clock, config).expect("a new sandbox opens");
     let shared = Arc::new(SharedSandbox::new(sandbox));
     demo::create(&shared).expect("the demo business");
     if let Some(url) = callback {

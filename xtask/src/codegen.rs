@@ -13,6 +13,12 @@ const OUT_DIR: &str = "fixtures/meta-openapi";
 
 const SEND: &str = "/paths/~1{Version}~1{Phone-Number-ID}~1messages/post";
 const WEBHOOKS: &str = "/paths/~1whatsapp~1webhooks/post";
+const TEMPLATES: &str = "/paths/~1{Version}~1{WABA-ID}~1message_templates/post";
+
+/// An example's name as a JSON pointer token (`/` is `~1`, `~` is `~0`).
+fn token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
 
 /// (file name, kind, pointer) of every example this project uses.
 fn wanted() -> Vec<(&'static str, &'static str, String)> {
@@ -24,7 +30,13 @@ fn wanted() -> Vec<(&'static str, &'static str, String)> {
     let hook = |name: &str| {
         format!("{WEBHOOKS}/requestBody/content/application~1json/examples/{name}/value")
     };
-    vec![
+    let create = |name: &str| {
+        format!(
+            "{TEMPLATES}/requestBody/content/application~1json/examples/{}/value",
+            token(name)
+        )
+    };
+    let mut all = vec![
         (
             "send-single-product.json",
             "outbound",
@@ -78,7 +90,76 @@ fn wanted() -> Vec<(&'static str, &'static str, String)> {
             "inbound_message",
             "/components/schemas/OrderMessage/allOf/1/example".to_owned(),
         ),
-    ]
+        (
+            "message-button.json",
+            "inbound_message",
+            "/components/schemas/ButtonMessage/allOf/1/example".to_owned(),
+        ),
+    ];
+    // Template sends (docs/templates.md §3) and template definitions (§2).
+    for (file, name) in [
+        (
+            "send-template-catalog.json",
+            "Send Catalog Template Message",
+        ),
+        ("send-template-flow.json", "Send Flow Template Message"),
+        (
+            "send-template-interactive.json",
+            "Send Message Template Interactive",
+        ),
+        ("send-template-media.json", "Send Message Template Media"),
+        ("send-template-text.json", "Send Message Template Text"),
+        (
+            "send-template-issue-resolution.json",
+            "Send Sample Issue Resolution Template",
+        ),
+        (
+            "send-template-shipping.json",
+            "Send Sample Shipping Confirmation Template",
+        ),
+        ("send-template-sample-text.json", "Send Sample Text Message"),
+        ("send-template-hello-world.json", "Send Test Message"),
+    ] {
+        all.push((file, "outbound", req(name)));
+    }
+    for (file, name) in [
+        (
+            "create-template-mpm.json",
+            "Create multi-product message template",
+        ),
+        ("create-template-catalog.json", "Create catalog template"),
+        (
+            "create-template-auth-copy-code.json",
+            "Create authentication template w/ OTP copy code button",
+        ),
+        (
+            "create-template-auth-one-tap.json",
+            "Create authentication template w/ OTP one-tap autofill button",
+        ),
+        (
+            "create-template-document.json",
+            "Create template w/ document header, text body, a phone number button, and a URL button",
+        ),
+        (
+            "create-template-image.json",
+            "Create template w/ image header, text body, text footer, and 2 call-to-action buttons",
+        ),
+        (
+            "create-template-location.json",
+            "Create template w/ location header, text body, text footer, and a website buttons",
+        ),
+        (
+            "create-template-quick-replies.json",
+            "Create template w/ text header, text body, text footer, and 2 quick reply buttons",
+        ),
+        (
+            "create-template-flow-by-id.json",
+            "Create Flow Template Message by ID",
+        ),
+    ] {
+        all.push((file, "template_definition", create(name)));
+    }
+    all
 }
 
 /// Where the vendored OpenAPI file lives, relative to the workspace root.

@@ -16,6 +16,10 @@ pub use engine::{
     MEDIA_TYPES, MediaInfo, MessageView, NewMedia, NumberSettings, ProductView, Sandbox,
     SectionView, Sent, THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
 };
+pub use engine::{
+    ButtonView, CATALOG_LINK_PREFIX, CardView, OpenedView, TEMPLATE_STATUS_FIELD, TemplateFilter,
+    TemplateInfo, TemplateView,
+};
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,
     TenantSpec, WindowMode,

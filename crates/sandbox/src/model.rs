@@ -301,6 +301,23 @@ pub struct Config {
     pub retry_base: u64,
     /// The longest wait between retries (ms).
     pub retry_max_interval: u64,
+    /// How long a new or edited template waits for its review (ms): it is approved then, and
+    /// the business gets its status webhook; `None` leaves it pending until the sandbox API
+    /// decides. 2 s by default (absent from logs and snapshots written before templates).
+    #[serde(
+        default = "default_template_review",
+        skip_serializing_if = "is_default_template_review"
+    )]
+    pub template_review_after: Option<u64>,
+}
+
+fn default_template_review() -> Option<u64> {
+    Some(2 * SECOND)
+}
+
+#[allow(clippy::ref_option)] // serde's skip_serializing_if passes a reference.
+fn is_default_template_review(v: &Option<u64>) -> bool {
+    *v == default_template_review()
 }
 
 impl Default for Config {
@@ -315,6 +332,7 @@ impl Default for Config {
             retry_horizon: 7 * DAY,
             retry_base: SECOND,
             retry_max_interval: 3_600 * SECOND,
+            template_review_after: default_template_review(),
         }
     }
 }

@@ -205,6 +205,8 @@ pub(crate) struct StatusOut<'a> {
     pub(crate) biz_opaque_callback_data: Option<&'a str>,
     /// (code, details) of a `failed` status.
     pub(crate) failure: Option<(u32, &'a str)>,
+    /// A template message's (`billable`, `type`, `category`); free service otherwise.
+    pub(crate) pricing: Option<(bool, &'static str, &'static str)>,
 }
 
 impl Serialize for StatusOut<'_> {
@@ -231,15 +233,20 @@ impl Serialize for StatusOut<'_> {
                     &[json!({"code": code, "title": title, "message": title, "error_data": {"details": details}, "href": ERROR_CODES_HREF})],
                 )?;
             }
-            None => m.serialize_entry(
-                "pricing",
-                &PricingOut {
-                    billable: true,
-                    pricing_model: "PMP",
-                    kind: "free_customer_service",
-                    category: "service",
-                },
-            )?,
+            None => {
+                let (billable, kind, category) =
+                    self.pricing
+                        .unwrap_or((true, "free_customer_service", "service"));
+                m.serialize_entry(
+                    "pricing",
+                    &PricingOut {
+                        billable,
+                        pricing_model: "PMP",
+                        kind,
+                        category,
+                    },
+                )?;
+            }
         }
         m.end()
     }

@@ -116,6 +116,33 @@ fn a_day(sb: &mut Sandbox, clock: &ManualClock) {
                 let _ = sb.send(&n(), serde_json::from_value(image).unwrap(), Door::Meta);
             }
         }
+        // Templates: created, approved by the sandbox, sent, edited (its new review falls due
+        // after the last command), another left pending.
+        let waba = wacart_schema::WabaId::new("200000000000001");
+        if i == 5 || i == 110 {
+            let def =
+                wacart_schema::TemplateDefinition::catalog(format!("browse_{i}"), "en", "Browse")
+                    .build()
+                    .unwrap();
+            let _ = sb.create_template(&waba, def).unwrap();
+        }
+        if i == 20 {
+            let id = first_template(sb, &waba);
+            let _ = sb
+                .review_template(&id, wacart_schema::TemplateStatus::Approved, None)
+                .unwrap();
+        }
+        if i % 30 == 0 && i > 20 {
+            let m = OutboundMessage::template(BOB, "browse_5", "en")
+                .catalog_button(0, Some(RetailerId::new("fig")))
+                .build()
+                .unwrap();
+            let _ = sb.send(&n(), m, Door::Meta);
+        }
+        if i == 100 {
+            let id = first_template(sb, &waba);
+            let _ = sb.edit_template(&id, None, None).unwrap();
+        }
         if i == 120 {
             let _ = sb.send_cart(&alice, "phone", &n(), "for tonight").unwrap();
             let _ = sb.customer_text(&bob, &n(), "hello").unwrap();
@@ -123,6 +150,12 @@ fn a_day(sb: &mut Sandbox, clock: &ManualClock) {
     }
     clock.advance(2_000);
     sb.advance();
+}
+
+/// The WABA's first template's id.
+fn first_template(sb: &mut Sandbox, waba: &wacart_schema::WabaId) -> String {
+    let filter = wacart_sandbox::TemplateFilter::default();
+    sb.templates(waba, &filter, None, 1).0[0].id.clone()
 }
 
 fn scripted(store: Arc<dyn Store>, upkeep: Upkeep) -> (Sandbox, ManualClock) {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 #[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct MessageBuilder<K> {
-    message: OutboundMessage,
+    pub(crate) message: OutboundMessage,
     _kind: std::marker::PhantomData<K>,
 }
 
@@ -38,7 +38,7 @@ pub enum ButtonsKind {}
 #[derive(Clone, Copy, Debug)]
 pub enum ListKind {}
 
-fn envelope(to: impl Into<Addressee>, content: Content) -> OutboundMessage {
+pub(crate) fn envelope(to: impl Into<Addressee>, content: Content) -> OutboundMessage {
     let (to, recipient) = match to.into() {
         Addressee::Phone(p) => (Some(p), None),
         Addressee::User(u) => (None, Some(u)),
@@ -184,7 +184,7 @@ impl OutboundMessage {
 }
 
 impl<K> MessageBuilder<K> {
-    fn new(message: OutboundMessage) -> Self {
+    pub(crate) fn new(message: OutboundMessage) -> Self {
         MessageBuilder {
             message,
             _kind: std::marker::PhantomData,

@@ -22,6 +22,20 @@ pub const REENGAGEMENT_MESSAGE: u32 = 131_047;
 pub const UNSUPPORTED_MESSAGE_TYPE: u32 = 131_051;
 /// (Business account, consumer account) pair rate limit hit. Retryable after back-off.
 pub const PAIR_RATE_LIMIT_HIT: u32 = 131_056;
+/// A BSUID (`recipient`) cannot receive this message (authentication templates).
+pub const BSUID_NOT_SUPPORTED: u32 = 131_062;
+/// A template send's parameters do not match the template's in number.
+pub const TEMPLATE_PARAM_COUNT_MISMATCH: u32 = 132_000;
+/// No approved template of that name in that language (HTTP 404).
+pub const TEMPLATE_NOT_FOUND: u32 = 132_001;
+/// A template's text, variables filled, is longer than its component allows.
+pub const TEMPLATE_TEXT_TOO_LONG: u32 = 132_005;
+/// A template send's parameters do not match the template's in format.
+pub const TEMPLATE_PARAM_FORMAT_MISMATCH: u32 = 132_012;
+/// The template is paused (low quality).
+pub const TEMPLATE_PAUSED: u32 = 132_015;
+/// The template is disabled (paused too many times).
+pub const TEMPLATE_DISABLED: u32 = 132_016;
 
 /// Meta's title for a code, as used in `message` (`(#131009) Parameter value is not valid`).
 pub fn title(code: u32) -> &'static str {
@@ -37,6 +51,19 @@ pub fn title(code: u32) -> &'static str {
         REENGAGEMENT_MESSAGE => "Re-engagement message",
         UNSUPPORTED_MESSAGE_TYPE => "Unsupported message type",
         PAIR_RATE_LIMIT_HIT => "(Business Account, Consumer Account) pair rate limit hit",
+        BSUID_NOT_SUPPORTED => {
+            "Business-scoped User ID (BSUID) recipients are not supported for this message."
+        }
+        TEMPLATE_PARAM_COUNT_MISMATCH => {
+            "Number of parameters does not match the expected number of params"
+        }
+        TEMPLATE_NOT_FOUND => "Template name does not exist in the translation",
+        TEMPLATE_TEXT_TOO_LONG => "Translated text too long",
+        TEMPLATE_PARAM_FORMAT_MISMATCH => {
+            "Parameter format does not match format in the created template"
+        }
+        TEMPLATE_PAUSED => "Template is Paused",
+        TEMPLATE_DISABLED => "Template is Disabled",
         _ => "Error",
     }
 }
@@ -55,6 +82,7 @@ pub fn http_status(code: u32) -> u16 {
         ACCESS_TOKEN_EXPIRED => 401,
         10 | 200..=299 => 403,
         RATE_LIMIT_HIT | PAIR_RATE_LIMIT_HIT => 429,
+        TEMPLATE_NOT_FOUND => 404,
         SOMETHING_WENT_WRONG => 500,
         SERVICE_UNAVAILABLE => 503,
         _ => 400,

@@ -9,6 +9,7 @@ mod money;
 mod outbound;
 mod read;
 mod response;
+mod template;
 mod validate;
 mod webhook;
 mod wire;
@@ -36,6 +37,21 @@ pub use response::{
     D360ErrorResponse, D360Meta, ErrorData, ErrorDetails, GraphError, GraphErrorResponse,
     KALEYRA_REF_MAX, KALEYRA_WA_SOURCES, KaleyraError, KaleyraExtraInfo, KaleyraRequest,
     KaleyraResponse, SendContact, SendResponse, SentMessage,
+};
+/// The limits of templates, as constants.
+pub use template::limits as template_limits;
+pub use template::{
+    ActionParameter, ButtonAction, ButtonComponent, ButtonIndex, ButtonSubType, ButtonType,
+    CardBuilder, CarouselCard, CarouselComponent, Category, ComponentParameters,
+    CouponCodeParameter, Currency, CurrencyParameter, DateTime, DateTimeParameter, DefBody,
+    DefButton, DefButtons, DefCard, DefCarousel, DefComponent, DefFooter, DefHeader,
+    DefinitionBuilder, DocumentParameter, FilledButton, FilledCard, FilledHeader, FilledTemplate,
+    HeaderFormat, ImageParameter, LocationObject, LocationParameter, MediaObject, Parameter,
+    ParameterFormat, ParameterKind, PayloadParameter, ProductParameter, ProductRef, SendComponent,
+    TemplateDefinition, TemplateError, TemplateKind, TemplateKindMarker, TemplateLanguage,
+    TemplateMessage, TemplateStatus, TemplateStatusUpdate, TextParameter, Var, VideoParameter,
+    fill as fill_template, fill_variables, validate_template_json, validate_template_value,
+    variable_count, variables,
 };
 pub use validate::{
     Dialect, InputError, Options, Violation, Violations, limits, validate_json,

@@ -49,7 +49,7 @@ pub(crate) fn graph_version(v: &str) -> bool {
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -123,7 +123,7 @@ fn graph_node(
     Ok((number, node))
 }
 
-fn no_such_node(node: &str) -> Refusal {
+pub(crate) fn no_such_node(node: &str) -> Refusal {
     Refusal::graph(
         codes::INVALID_PARAMETER,
         format!(
@@ -133,7 +133,11 @@ fn no_such_node(node: &str) -> Refusal {
 }
 
 /// Reads and validates a JSON message body; every failure in `shape`.
-async fn message_body(shape: Shape, headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+pub(crate) async fn message_body(
+    shape: Shape,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, Refusal> {
     errors::ensure(is_json(headers), || {
         Refusal::new(
             shape,
@@ -151,7 +155,7 @@ fn validation_options(state: &AppState) -> wacart_schema::Options {
     wacart_schema::Options::default().strict_catalog_thumbnail(state.strict_catalog_thumbnail)
 }
 
-fn invalid(shape: Shape, e: &InputError) -> Refusal {
+pub(crate) fn invalid(shape: Shape, e: &InputError) -> Refusal {
     match e {
         InputError::NotJson(m) => Refusal::new(
             shape,

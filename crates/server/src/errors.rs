@@ -243,7 +243,9 @@ impl Refusal {
     pub(crate) fn sandbox(e: EngineError) -> Self {
         use wacart_catalog::CatalogError as C;
         let status = match &e {
-            EngineError::UnknownNumber(_) | EngineError::UnknownDevice(_) => StatusCode::NOT_FOUND,
+            EngineError::UnknownNumber(_)
+            | EngineError::UnknownDevice(_)
+            | EngineError::UnknownTemplate(_) => StatusCode::NOT_FOUND,
             EngineError::Conflict(_) => StatusCode::CONFLICT,
             EngineError::Cart(
                 C::EmptyCart
@@ -322,6 +324,7 @@ impl Refusal {
                 Self::new(shape, codes::PARAMETER_VALUE_INVALID, c.details(), "WA400")
             }
             EngineError::UnknownMedia(id) => Self::graph_error(unsupported_request("get", id)),
+            EngineError::UnknownTemplate(id) => Self::graph_error(unsupported_request("post", id)),
             EngineError::UnknownCustomer
             | EngineError::UnknownMessage(_)
             | EngineError::UnknownCatalog(_)

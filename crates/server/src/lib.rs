@@ -25,6 +25,7 @@ pub mod kaleyra;
 mod media;
 mod multipart;
 pub mod openapi;
+mod templates;
 mod worker;
 
 pub use blobs::{MEMORY_CAP, MediaStore};
@@ -130,6 +131,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(media::routes())
         .merge(kaleyra::routes())
         .merge(d360::routes())
+        .merge(templates::routes())
         .route_layer(axum::middleware::from_fn(head_never_writes))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)

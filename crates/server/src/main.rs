@@ -14,6 +14,7 @@ mod baseline;
 mod catalog;
 mod send;
 mod serve;
+mod template_check;
 mod validate;
 
 /// WhatsApp commerce messaging toolkit: the sandbox, and tools to validate and send messages.
@@ -41,6 +42,9 @@ enum Command {
     /// Catalog tools.
     #[command(subcommand)]
     Catalog(catalog::Command),
+    /// Template tools.
+    #[command(subcommand)]
+    Template(template_check::Command),
     /// Print the sandbox's OpenAPI document.
     #[command(hide = true)]
     Openapi,
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Catalog(command) => catalog::run(&command),
+        Command::Template(command) => template_check::run(&command),
         Command::Serve(args) => serve::run(&args),
         Command::BenchBaseline { listen } => baseline::run(listen),
         Command::Openapi => {

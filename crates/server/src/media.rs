@@ -139,7 +139,7 @@ pub(crate) fn sweep(state: &AppState, age: std::time::Duration) -> usize {
 }
 
 /// Query pairs, percent-decoded (`+` is a space).
-fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
         let bytes = s.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
@@ -174,7 +174,7 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
+pub(crate) fn param<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -515,6 +515,9 @@ async fn get_node(
     let pairs = query_pairs(query.as_deref());
     if node == number.as_str() {
         return phone_number_node(&state, &number, param(&pairs, "fields"));
+    }
+    if let Some(template) = crate::templates::get_node(&state, &number, &node, &pairs)? {
+        return Ok(template);
     }
     media_node(&state, &number, &node, query.as_deref(), &headers)
 }

@@ -23,7 +23,7 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "get",
         "/{version}/{node_id}",
         "Meta Cloud API",
-        "The phone number node (its own id; ?fields= selects) or a media's URL, MIME type, sha256 and size (?phone_number_id= checks the owner)",
+        "The phone number node (its own id; ?fields= selects), a template of the token's WABA (?fields= selects), or a media's URL, MIME type, sha256 and size (?phone_number_id= checks the owner)",
         "",
     ),
     (
@@ -257,6 +257,69 @@ const ROUTES: &[(&str, &str, &str, &str, &str)] = &[
         "Queue a webhook again",
         "",
     ),
+    (
+        "post",
+        "/{version}/{waba_id}/message_templates",
+        "Meta templates",
+        "Create a template (a token of a number of the WABA); answers {\"id\",\"status\":\"PENDING\",\"category\"}; approved after the configured review delay, with a message_template_status_update webhook",
+        "template_definition",
+    ),
+    (
+        "get",
+        "/{version}/{waba_id}/message_templates",
+        "Meta templates",
+        "List the WABA's templates: filters, fields, pages (paging.cursors.after)",
+        "",
+    ),
+    (
+        "delete",
+        "/{version}/{waba_id}/message_templates",
+        "Meta templates",
+        "Delete a template by name (every language), or by name and hsm_id (one); {\"success\":true}",
+        "",
+    ),
+    (
+        "post",
+        "/{version}/{node_id}",
+        "Meta templates",
+        "Edit a template (its components and category): {\"success\":true}; it is reviewed again",
+        "template_edit",
+    ),
+    (
+        "post",
+        "/v1/configs/templates",
+        "360dialog",
+        "Create a template (D360-API-KEY header)",
+        "template_definition",
+    ),
+    (
+        "get",
+        "/v1/configs/templates",
+        "360dialog",
+        "List the templates (waba_templates, with count, total, limit, offset)",
+        "",
+    ),
+    (
+        "delete",
+        "/v1/configs/templates/{name}",
+        "360dialog",
+        "Delete a template by name (every language)",
+        "",
+    ),
+    (
+        "post",
+        "/sandbox/templates/{template_id}/status",
+        "Sandbox templates",
+        "Decide a template's review: APPROVED, REJECTED, PAUSED or DISABLED with a reason; the business gets the status webhook",
+        "template_review",
+    ),
+    (
+        "get",
+        "/sandbox/customers/{wa_id}/messages/{wamid}/open",
+        "Sandbox customers",
+        "What tapping to open a message shows: a catalog link's or catalog button's catalog (notice \"Invalid catalog link\" when hidden or another number's), a product message's or template's products, a product card's product (?card_index=)",
+        "",
+    ),
 ];
 
 /// Graph versions the door takes (`doors::graph_version`).
@@ -317,6 +380,7 @@ fn param_example(name: &str) -> Option<&'static str> {
         "node_id" => "100000000000001",
         "profile_id" => "demo-default",
         "media_id" => "1750000000000000",
+        "waba_id" => "200000000000001",
         _ => return None,
     })
 }
@@ -344,7 +408,7 @@ fn message_schema() -> Value {
             "message_id": {"type": "string", "minLength": 1},
             "typing_indicator": {"type": "object", "additionalProperties": false, "required": ["type"],
                 "properties": {"type": {"const": "text"}}}}});
-    json!({"description": "`type` defaults to text. Interactive product, product_list and catalog_message messages are also taken (wacart-schema's OutboundMessage), and `recipient` (a BSUID, `US.1349…`) in place of `to`; this schema describes text messages to a phone number, and read receipts.",
+    json!({"description": "`type` defaults to text. Interactive product, product_list and catalog_message messages, and template messages (docs/templates.md), are also taken (wacart-schema's OutboundMessage), and `recipient` (a BSUID, `US.1349…`) in place of `to`; this schema describes text messages to a phone number, and read receipts.",
     "oneOf": [
         envelope(json!({"const": "individual"}), json!({"type": "string", "pattern": WA_ID_PATTERN}), json!(["messaging_product", "to", "text"])),
         envelope(json!({"const": "group"}), json!({"type": "string", "pattern": r"\S"}), json!(["messaging_product", "recipient_type", "to", "text"])),
@@ -359,7 +423,9 @@ fn param_schema(name: &str) -> Value {
         "wa_id" => json!({"type": "string", "pattern": WA_ID_PATTERN}),
         "device" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
         "id" => json!({"type": "integer", "minimum": 0, "maximum": U64_MAX}),
-        "node_id" => json!({"type": "string", "description": "A phone number id or a media id"}),
+        "node_id" => {
+            json!({"type": "string", "description": "A phone number id, a media id or a template id"})
+        }
         "profile_id" => json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}),
         _ => json!({"type": "string"}),
     }
@@ -370,6 +436,26 @@ fn body_schema(kind: &str) -> Option<Value> {
     let object = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required, "additionalProperties": false});
     Some(match kind {
         "message" => message_schema(),
+        "template_definition" => {
+            json!({"type": "object", "required": ["name", "language", "category", "components"],
+            "description": "A template definition, checked by wacart_schema::validate_template_json (every rule: docs/templates.md); types and categories in either case",
+            "properties": {"name": {"type": "string", "pattern": "^[a-z0-9_]{1,512}$"},
+                "language": {"type": "string", "example": "en_US"},
+                "category": {"type": "string", "enum": ["MARKETING", "UTILITY", "AUTHENTICATION", "marketing", "utility", "authentication"]},
+                "parameter_format": {"type": "string", "enum": ["POSITIONAL", "NAMED"]},
+                "allow_category_change": {"type": "boolean"},
+                "components": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type"]}}}})
+        }
+        "template_edit" => json!({"type": "object", "additionalProperties": false,
+            "description": "components and/or category; name and language may be given unchanged",
+            "properties": {"components": {"type": "array", "items": {"type": "object", "required": ["type"]}},
+                "category": {"type": "string", "enum": ["MARKETING", "UTILITY", "AUTHENTICATION"]},
+                "name": {"type": "string"}, "language": {"type": "string"}}}),
+        "template_review" => object(
+            json!({"status": {"enum": ["APPROVED", "REJECTED", "PAUSED", "DISABLED"]},
+                   "reason": {"type": ["string", "null"], "description": "e.g. INCORRECT_CATEGORY, LOW_QUALITY"}}),
+            json!(["status"]),
+        ),
         "kaleyra" => {
             let text = json!({"type": "object", "additionalProperties": false, "required": ["body"],
                 "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 4096},
@@ -555,6 +641,28 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             q("phone_number_id", json!({"type": "string"})),
         ],
         ("delete", "/{version}/{node_id}") => vec![q("phone_number_id", json!({"type": "string"}))],
+        ("get", "/{version}/{waba_id}/message_templates") => vec![
+            q("fields", json!({"type": "string", "description": "name, parameter_format, components, language, status, category, id, rejected_reason"})),
+            q("limit", json!({"type": "integer", "minimum": 0, "default": 25, "description": "Clamped to 1..=1000"})),
+            q("after", json!({"type": "string", "description": "paging.cursors.after of the page before"})),
+            q("name", json!({"type": "string", "description": "A part of the name, any case"})),
+            q("content", json!({"type": "string", "description": "A part of the body text, any case"})),
+            q("language", json!({"type": "string"})),
+            q("category", json!({"type": "string", "description": "Comma-separated"})),
+            q("status", json!({"type": "string", "description": "Comma-separated"})),
+        ],
+        ("delete", "/{version}/{waba_id}/message_templates") => vec![
+            json!({"name": "name", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}}),
+            q("hsm_id", json!({"type": "string", "description": "The template id: delete this language only"})),
+        ],
+        ("get", "/sandbox/customers/{wa_id}/messages/{wamid}/open") => vec![q(
+            "card_index",
+            json!({"type": "integer", "minimum": 0, "maximum": 9}),
+        )],
+        ("get", "/v1/configs/templates") => vec![
+            q("limit", json!({"type": "integer", "minimum": 0, "default": 1000})),
+            q("offset", json!({"type": "integer", "minimum": 0, "default": 0})),
+        ],
         ("get", "/whatsapp_business/attachments/") => ["mid", "ext", "hash"]
             .iter()
             .map(|name| json!({"name": name, "in": "query", "required": true, "schema": {"type": "string"}}))

@@ -9,6 +9,7 @@ mod limit;
 mod media;
 mod retry;
 mod secret;
+mod templates;
 mod webhook;
 
 pub use client::{Client, ClientBuilder, Receipt};
@@ -26,6 +27,7 @@ pub use limit::{DEFAULT_NUMBER_RATE, RateLimit};
 pub use media::{DownloadedMedia, MediaUrl};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use templates::{CreatedTemplate, TemplatePage, TemplateQuery, TemplateRecord};
 pub use webhook::{
     HandshakeError, SIGNATURE_HEADER, SignatureError, WebhookError, handshake, sign, verify,
     verify_and_parse,

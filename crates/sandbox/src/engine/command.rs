@@ -17,6 +17,7 @@ use super::media::{DeleteMedia, UploadMedia};
 use super::messages::{CustomerText, Forward, SendMessage};
 use super::op::Op;
 use super::state::State;
+use super::templates::{CreateTemplate, DeleteTemplate, EditTemplate, ReviewTemplate};
 use super::tenants::{AddCustomer, Configure, CreateTenant, SetCallback, SetDevice, SetProfile};
 use super::threads::{MarkRead, ViewThread};
 
@@ -89,4 +90,8 @@ commands!(
     KaleyraNumber(SetNumber),
     KaleyraSend(KaleyraSend),
     KaleyraNotSent(NotSent),
+    CreateTemplate(CreateTemplate),
+    EditTemplate(EditTemplate),
+    DeleteTemplate(DeleteTemplate),
+    ReviewTemplate(ReviewTemplate),
 );

@@ -203,6 +203,12 @@ impl Op for Tap {
                 "only a business message has buttons or rows to tap".into(),
             ));
         };
+        // A template's quick-reply button comes back as a `button` message.
+        if let Some(t) = &o.template {
+            let content = super::templates::tap(t, &self.choice)?;
+            let context = context_of(state, &r);
+            return Ok(state.inbound(at, &self.wa_id, &r.key.0, content, Some(context)));
+        }
         let Content::Interactive(Interactive::Other(interactive)) = &o.message.content else {
             return Err(EngineError::Conflict(format!(
                 "message {} has no reply buttons or list rows",

@@ -9,6 +9,7 @@ use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
 use super::media_book::{Media, MediaBook};
 use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
+use super::template_book::{Template, TemplateBook};
 use crate::model::{Config, TenantSpec};
 
 /// Bumped when the document changes shape; an unknown version is refused.
@@ -40,6 +41,9 @@ struct ImageRef<'a> {
     /// Kaleyra accounts by SID; absent before they were kept.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     kaleyra_accounts: &'a std::collections::BTreeMap<String, super::kaleyra_book::Account>,
+    /// Message templates, by id; absent before templates were kept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    templates: Vec<&'a Template>,
     counter: u64,
     now: u64,
 }
@@ -63,6 +67,8 @@ struct Image {
     media: Vec<Media>,
     #[serde(default)]
     kaleyra_accounts: std::collections::BTreeMap<String, super::kaleyra_book::Account>,
+    #[serde(default)]
+    templates: Vec<Template>,
     counter: u64,
     now: u64,
 }
@@ -101,6 +107,7 @@ pub(crate) fn encode(state: &State) -> Result<Vec<u8>, serde_json::Error> {
         outbox: &state.outbox,
         media: state.media.sorted(),
         kaleyra_accounts: &state.kaleyra_accounts,
+        templates: state.templates.sorted(),
         counter: state.counter,
         now: state.now,
     };
@@ -158,6 +165,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, String> {
     state.outbox.parked = parked;
     state.media = MediaBook::from_records(image.media);
     state.kaleyra_accounts = image.kaleyra_accounts;
+    state.templates = TemplateBook::from_records(image.templates);
     state.counter = image.counter;
     state.now = image.now;
     Ok(state)

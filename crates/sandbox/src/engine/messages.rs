@@ -69,7 +69,12 @@ impl Op for SendMessage {
         let (number_id, message) = (&self.number, &self.message);
         let opts =
             Options::default().strict_catalog_thumbnail(state.config.strict_catalog_thumbnail);
-        if let Err(v) = message.validate_with(&opts) {
+        // A template send logged before templates were checked replays as it ran then.
+        let replaying = state.replaying || state.rebuild.is_some();
+        let old_template = replaying && message.content.kind() == "template";
+        if let Err(v) = message.validate_with(&opts)
+            && !old_template
+        {
             return Err(EngineError::Graph(Box::new(GraphError::from_violation(
                 v.first(),
                 "wacart-sandbox",
@@ -81,6 +86,24 @@ impl Op for SendMessage {
         let dropped = resolve_products(state, number_id, message)?;
         let last_inbound = state.threads.get(&key).and_then(|t| t.last_inbound_at);
         let window_open = last_inbound.is_some_and(|t| at.saturating_sub(t) <= WINDOW);
+        // A template is checked against the registry, and delivered outside the window too.
+        let by_user = user_id.is_some();
+        let checked = match super::templates::check_send(
+            state,
+            number_id,
+            &number.waba_id,
+            message,
+            &wa_id,
+            by_user,
+            window_open,
+        ) {
+            // Only a template send logged before templates were kept fails this in replay: it
+            // replays as it ran then, a message like any other.
+            Err(_) if replaying => None,
+            checked => checked?,
+        };
+        let dropped = checked.as_ref().map_or(dropped, |c| c.dropped.clone());
+        let window_open = window_open || checked.is_some();
         if !window_open && state.config.window == WindowMode::Refuse {
             return Err(EngineError::graph(
                 codes::REENGAGEMENT_MESSAGE,
@@ -120,6 +143,7 @@ impl Op for SendMessage {
             door: Some(self.door),
             scheduled: false,
             kaleyra: self.kaleyra.clone(),
+            template: checked.map(|c| c.sent),
         }));
         state.push_entry(&key, entry);
         if let Some(thread) = state.threads.get_mut(&key) {

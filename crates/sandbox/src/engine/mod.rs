@@ -9,7 +9,7 @@
 //!
 //! Each command family lives in its own module, which owns its arguments, its execution
 //! ([`op::Op`]) and its typed answer: [`tenants`], [`messages`], [`customer`], [`threads`],
-//! [`carts`], [`catalogs`], [`deliveries`], [`media`]. [`command::Command`] is only the log format.
+//! [`carts`], [`catalogs`], [`deliveries`], [`media`], [`templates`]. [`command::Command`] is only the log format.
 
 mod carts;
 mod catalogs;
@@ -19,11 +19,14 @@ mod deliveries;
 mod image;
 mod kaleyra;
 mod kaleyra_book;
+mod links;
 mod media;
 mod media_book;
 mod messages;
 mod op;
 mod state;
+mod template_book;
+mod templates;
 mod tenants;
 mod threads;
 
@@ -41,8 +44,12 @@ pub use kaleyra::AccountView;
 pub use kaleyra_book::{
     AccountSettings, Billing, KALEYRA_API_VERSION, KaleyraMeta, KaleyraRefusal, NumberSettings,
 };
+pub use links::{CATALOG_LINK_PREFIX, OpenedView};
 pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
+pub use templates::{
+    ButtonView, CardView, TEMPLATE_STATUS_FIELD, TemplateFilter, TemplateInfo, TemplateView,
+};
 pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
 
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
@@ -80,6 +87,9 @@ pub enum EngineError {
     /// No such live media (never uploaded, deleted or expired).
     #[error("unknown media {0}")]
     UnknownMedia(String),
+    /// No such message template.
+    #[error("unknown message template {0}")]
+    UnknownTemplate(String),
     /// A tenant, number or customer with this id exists already.
     #[error("{0} exists already")]
     Exists(String),

@@ -33,6 +33,9 @@ pub(crate) struct Waiting {
     /// Sent through Kaleyra's door: what its callbacks carry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) kaleyra: Option<Box<super::kaleyra_book::KaleyraMeta>>,
+    /// A template message's pricing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pricing: Option<super::template_book::Pricing>,
 }
 
 /// A business number as the engine keeps it.
@@ -102,6 +105,9 @@ pub(crate) struct Outbound {
     /// Sent through Kaleyra's door: its refs and callback profile, for its callbacks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) kaleyra: Option<Box<super::kaleyra_book::KaleyraMeta>>,
+    /// A template message: its template, what the customer sees, its pricing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) template: Option<Box<super::template_book::TemplateSent>>,
 }
 
 impl Outbound {
@@ -208,6 +214,8 @@ pub(crate) struct State {
     pub(crate) media: super::media_book::MediaBook,
     /// Kaleyra accounts by SID: callback profiles, billing, numbers' settings.
     pub(crate) kaleyra_accounts: BTreeMap<String, super::kaleyra_book::Account>,
+    /// Message templates, of every WABA.
+    pub(crate) templates: super::template_book::TemplateBook,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -242,6 +250,7 @@ impl State {
             outbox: Outbox::default(),
             media: super::media_book::MediaBook::default(),
             kaleyra_accounts: BTreeMap::new(),
+            templates: super::template_book::TemplateBook::default(),
             counter: 0,
             now: 0,
             effects: Vec::new(),
@@ -281,6 +290,7 @@ impl State {
                     scheduled: true,
                     by_user: o.message.to.is_none(),
                     kaleyra: o.kaleyra.clone(),
+                    pricing: o.template.as_ref().map(|t| t.pricing),
                 };
                 self.waiting.insert(o.id.clone(), waiting);
             }
@@ -421,6 +431,7 @@ impl State {
             }
         }
         self.media.expire(at);
+        super::template_book::review_due(self, at);
         self.now = at;
     }
 
@@ -539,7 +550,7 @@ impl State {
                 || (status == StatusKind::Sent && sent_at == Some(at) && *current == status)
         };
         // In memory, or out of it with a status still scheduled (then history is updated).
-        let ((number, wa_id), biz, by_user, kaleyra) =
+        let ((number, wa_id), biz, by_user, kaleyra, pricing) =
             if let Some((key, pos)) = self.messages.get(id).cloned() {
                 let Some(Entry::Out(out)) = self.threads.get_mut(&key).and_then(|t| t.get_mut(pos))
                 else {
@@ -555,11 +566,13 @@ impl State {
                 }
                 let by_user = out.message.to.is_none();
                 let kaleyra = out.kaleyra.clone();
+                let pricing = out.template.as_ref().map(|t| t.pricing);
                 (
                     key,
                     out.message.biz_opaque_callback_data.clone(),
                     by_user,
                     kaleyra,
+                    pricing,
                 )
             } else if let Some(w) = self.waiting.get_mut(id) {
                 if !moves(&w.status, None) {
@@ -568,7 +581,7 @@ impl State {
                 w.status = status.clone();
                 let (key, pos) = (w.key.clone(), w.pos);
                 let biz = w.biz_opaque_callback_data.clone();
-                let by_user = w.by_user;
+                let (by_user, pricing) = (w.by_user, w.pricing);
                 let kaleyra = w.kaleyra.clone();
                 if !self.replaying {
                     self.effects.push(Effect::EntryStatus {
@@ -578,7 +591,7 @@ impl State {
                         status: status.as_str().to_owned(),
                     });
                 }
-                (key, biz, by_user, kaleyra)
+                (key, biz, by_user, kaleyra, pricing)
             } else {
                 return;
             };
@@ -618,6 +631,7 @@ impl State {
                     recipient_user_id: person.user_id.as_ref().filter(|_| by_user || !failed),
                     biz_opaque_callback_data: biz.as_deref(),
                     failure,
+                    pricing: pricing.map(super::template_book::Pricing::parts),
                 },
             )
         };

@@ -79,6 +79,14 @@ pub struct MessageView {
     /// The door an outbound message came through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub door: Option<Door>,
+    /// A template message's header, footer, buttons and cards (its body is `text`, its
+    /// products `sections`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<super::templates::TemplateView>,
+    /// A text with a preview of a catalog link (`https://wa.me/c/<number>`): the number it
+    /// names. Open it to see the catalog, or "Invalid catalog link".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_link: Option<String>,
 }
 
 /// A section of a product message, as shown now.
@@ -356,6 +364,13 @@ pub(crate) fn render(
                 ),
                 InboundContent::Reaction(r) => (Some(r.emoji.clone().unwrap_or_default()), None),
                 InboundContent::Image(i) => (i.caption.clone(), None),
+                // A template's quick-reply button: its label.
+                InboundContent::Other { kind, body } if kind == "button" => (
+                    body.get("text")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned),
+                    None,
+                ),
                 InboundContent::Location(l) => (
                     Some(
                         l.name
@@ -391,9 +406,12 @@ pub(crate) fn render(
                     _ => inbound.message.context.as_ref().and_then(|c| c.id.clone()),
                 },
                 door: None,
+                template: None,
+                catalog_link: None,
             }
         }
         Entry::Out(o) => {
+            let mut template = None;
             let (kind, text, sections) = match &o.message.content {
                 Content::Text(t) => ("text".to_owned(), Some(t.body.clone()), Vec::new()),
                 Content::Interactive(Interactive::Product(p)) => (
@@ -447,6 +465,18 @@ pub(crate) fn render(
                         sections,
                     )
                 }
+                Content::Template(_) => {
+                    let (text, sections) = match &o.template {
+                        Some(t) => {
+                            let (text, sections, view) =
+                                super::templates::view(t, &o.dropped, catalog);
+                            template = Some(view);
+                            (text, sections)
+                        }
+                        None => (None, Vec::new()),
+                    };
+                    ("template".to_owned(), text, sections)
+                }
                 other => (other.kind().to_owned(), None, Vec::new()),
             };
             MessageView {
@@ -464,12 +494,17 @@ pub(crate) fn render(
                 forwarded_from: o.forwarded_from.clone(),
                 reply_to: o.message.context.as_ref().map(|c| c.message_id.clone()),
                 door: o.door,
+                template,
+                catalog_link: match &o.message.content {
+                    Content::Text(t) => super::links::catalog_link(t),
+                    _ => None,
+                },
             }
         }
     }
 }
 
-fn product_view(catalog: Option<&Catalog>, id: &RetailerId) -> ProductView {
+pub(crate) fn product_view(catalog: Option<&Catalog>, id: &RetailerId) -> ProductView {
     match catalog.and_then(|c| c.get(id)) {
         Some(p) => ProductView {
             retailer_id: id.clone(),

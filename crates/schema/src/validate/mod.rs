@@ -14,9 +14,9 @@
 //! (one function per rule), `typed` (the walker over [`OutboundMessage`]) and `raw` (the walker
 //! over raw JSON, with the public entry points).
 
-mod raw;
-mod report;
-mod rules;
+pub(crate) mod raw;
+pub(crate) mod report;
+pub(crate) mod rules;
 mod typed;
 
 pub use raw::{validate_json, validate_kaleyra_value, validate_messages_json, validate_value};

@@ -133,7 +133,7 @@ fn raw_read(r: &mut Report, root: &Path<'_>, value: &Value) {
 
 /// Converts a value that passed the raw walk; a disagreement between walker and types is
 /// reported as a violation rather than a panic.
-fn into_typed<T: serde::de::DeserializeOwned>(
+pub(crate) fn into_typed<T: serde::de::DeserializeOwned>(
     value: &Value,
     path: &Path<'_>,
 ) -> Result<T, Violations> {
@@ -191,7 +191,11 @@ pub fn validate_kaleyra_value(
     into_typed(value, &root)
 }
 
-fn object<'v>(r: &mut Report, path: &Path<'_>, v: &'v Value) -> Option<&'v Map<String, Value>> {
+pub(crate) fn object<'v>(
+    r: &mut Report,
+    path: &Path<'_>,
+    v: &'v Value,
+) -> Option<&'v Map<String, Value>> {
     match v {
         Value::Object(m) => Some(m),
         other => {
@@ -201,7 +205,7 @@ fn object<'v>(r: &mut Report, path: &Path<'_>, v: &'v Value) -> Option<&'v Map<S
     }
 }
 
-fn json_kind(v: &Value) -> &'static str {
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -212,7 +216,7 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-fn wrong_type(r: &mut Report, path: &Path<'_>, expected: &str, found: &Value) {
+pub(crate) fn wrong_type(r: &mut Report, path: &Path<'_>, expected: &str, found: &Value) {
     r.push(
         path,
         codes::INVALID_PARAMETER,
@@ -220,11 +224,16 @@ fn wrong_type(r: &mut Report, path: &Path<'_>, expected: &str, found: &Value) {
     );
 }
 
-fn missing(r: &mut Report, path: &Path<'_>) {
+pub(crate) fn missing(r: &mut Report, path: &Path<'_>) {
     r.push(path, codes::REQUIRED_PARAMETER_MISSING, "required");
 }
 
-fn unknown_keys(r: &mut Report, path: &Path<'_>, map: &Map<String, Value>, allowed: &[&str]) {
+pub(crate) fn unknown_keys(
+    r: &mut Report,
+    path: &Path<'_>,
+    map: &Map<String, Value>,
+    allowed: &[&str],
+) {
     for key in map.keys() {
         if !allowed.contains(&key.as_str()) {
             r.push(&path.key(key), codes::INVALID_PARAMETER, "unknown field");
@@ -233,7 +242,7 @@ fn unknown_keys(r: &mut Report, path: &Path<'_>, map: &Map<String, Value>, allow
 }
 
 /// The string at `map[key]`: reports a wrong type, and a missing key when `required`.
-fn string<'v>(
+pub(crate) fn string<'v>(
     r: &mut Report,
     path: &Path<'_>,
     map: &'v Map<String, Value>,
@@ -372,6 +381,9 @@ fn raw_message(r: &mut Report, root: &Path<'_>, value: &Value, opts: &Options) {
                 Some(i) => raw_interactive(r, &p, i, opts),
                 None => missing(r, &p),
             }
+        }
+        "template" => {
+            crate::template::check_send::raw_send(r, &root.key("template"), map.get("template"))
         }
         other => rule_message_type(r, &p_type, other),
     }

@@ -23,7 +23,7 @@ impl fmt::Display for Violation {
 /// Every broken rule of one message (never empty), in a stable order: the typed walker follows
 /// the struct, the raw walker takes an object's keys alphabetically.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Violations(pub(super) Vec<Violation>);
+pub struct Violations(pub(crate) Vec<Violation>);
 
 impl Violations {
     /// The violations.
@@ -80,17 +80,17 @@ pub enum InputError {
 // Paths, built on the stack and rendered only when a rule breaks.
 
 #[derive(Clone, Copy)]
-pub(super) enum Path<'a> {
+pub(crate) enum Path<'a> {
     Root,
     Key(&'a Path<'a>, &'a str),
     Index(&'a Path<'a>, usize),
 }
 
 impl<'a> Path<'a> {
-    pub(super) fn key(&'a self, key: &'a str) -> Path<'a> {
+    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
         Path::Key(self, key)
     }
-    pub(super) fn index(&'a self, i: usize) -> Path<'a> {
+    pub(crate) fn index(&'a self, i: usize) -> Path<'a> {
         Path::Index(self, i)
     }
     fn render(&self, out: &mut String) {
@@ -114,10 +114,10 @@ impl<'a> Path<'a> {
 }
 
 #[derive(Default)]
-pub(super) struct Report(pub(super) Vec<Violation>);
+pub(crate) struct Report(pub(crate) Vec<Violation>);
 
 impl Report {
-    pub(super) fn push(&mut self, path: &Path<'_>, code: u32, message: impl Into<String>) {
+    pub(crate) fn push(&mut self, path: &Path<'_>, code: u32, message: impl Into<String>) {
         let mut rendered = String::new();
         path.render(&mut rendered);
         if rendered.is_empty() {
@@ -130,7 +130,7 @@ impl Report {
         });
     }
 
-    pub(super) fn finish(self) -> Result<(), Violations> {
+    pub(crate) fn finish(self) -> Result<(), Violations> {
         if self.0.is_empty() {
             Ok(())
         } else {

@@ -7,7 +7,7 @@ use crate::codes;
 use crate::ids::wa_id_digits;
 
 /// Character count, without walking the string when its byte length already proves the bound.
-pub(super) fn chars_over(s: &str, max: usize) -> Option<usize> {
+pub(crate) fn chars_over(s: &str, max: usize) -> Option<usize> {
     if s.len() <= max {
         return None;
     }
@@ -15,7 +15,7 @@ pub(super) fn chars_over(s: &str, max: usize) -> Option<usize> {
     (n > max).then_some(n)
 }
 
-pub(super) fn rule_text(r: &mut Report, path: &Path<'_>, s: &str, max: usize) {
+pub(crate) fn rule_text(r: &mut Report, path: &Path<'_>, s: &str, max: usize) {
     if s.is_empty() {
         r.push(path, codes::PARAMETER_VALUE_INVALID, "must not be empty");
     } else if let Some(n) = chars_over(s, max) {
@@ -27,7 +27,7 @@ pub(super) fn rule_text(r: &mut Report, path: &Path<'_>, s: &str, max: usize) {
     }
 }
 
-pub(super) fn rule_optional_text(r: &mut Report, path: &Path<'_>, s: &str, max: usize) {
+pub(crate) fn rule_optional_text(r: &mut Report, path: &Path<'_>, s: &str, max: usize) {
     if let Some(n) = chars_over(s, max) {
         r.push(
             path,
@@ -37,7 +37,7 @@ pub(super) fn rule_optional_text(r: &mut Report, path: &Path<'_>, s: &str, max: 
     }
 }
 
-pub(super) fn rule_messaging_product(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_messaging_product(r: &mut Report, path: &Path<'_>, s: &str) {
     if s != "whatsapp" {
         r.push(
             path,
@@ -47,7 +47,7 @@ pub(super) fn rule_messaging_product(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_recipient_type(r: &mut Report, path: &Path<'_>, s: &str) -> bool {
+pub(crate) fn rule_recipient_type(r: &mut Report, path: &Path<'_>, s: &str) -> bool {
     match s {
         "individual" => false,
         "group" => true,
@@ -63,11 +63,11 @@ pub(super) fn rule_recipient_type(r: &mut Report, path: &Path<'_>, s: &str) -> b
 }
 
 /// A phone number: what [`crate::WaId::parse`] takes, with at most 15 digits (E.164).
-pub(super) fn is_phone(s: &str) -> bool {
+pub(crate) fn is_phone(s: &str) -> bool {
     wa_id_digits(s).is_ok_and(|digits| digits.len() <= limits::PHONE_DIGITS_MAX)
 }
 
-pub(super) fn rule_to(r: &mut Report, path: &Path<'_>, s: &str, group: bool, dialect: Dialect) {
+pub(crate) fn rule_to(r: &mut Report, path: &Path<'_>, s: &str, group: bool, dialect: Dialect) {
     if group {
         if s.trim().is_empty() {
             r.push(path, codes::PARAMETER_VALUE_INVALID, "must name the group");
@@ -91,7 +91,7 @@ pub(super) fn rule_to(r: &mut Report, path: &Path<'_>, s: &str, group: bool, dia
     }
 }
 
-pub(super) fn rule_user_id(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_user_id(r: &mut Report, path: &Path<'_>, s: &str) {
     if !crate::ids::UserId::is_valid(s) {
         r.push(
             path,
@@ -101,7 +101,7 @@ pub(super) fn rule_user_id(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_catalog_id(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_catalog_id(r: &mut Report, path: &Path<'_>, s: &str) {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         r.push(
             path,
@@ -111,7 +111,7 @@ pub(super) fn rule_catalog_id(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_retailer_id(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_retailer_id(r: &mut Report, path: &Path<'_>, s: &str) {
     if s.is_empty() {
         r.push(path, codes::PARAMETER_VALUE_INVALID, "must not be empty");
     } else if let Some(n) = chars_over(s, limits::RETAILER_ID_MAX) {
@@ -126,7 +126,7 @@ pub(super) fn rule_retailer_id(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_section_count(r: &mut Report, path: &Path<'_>, n: usize) {
+pub(crate) fn rule_section_count(r: &mut Report, path: &Path<'_>, n: usize) {
     if n == 0 {
         r.push(
             path,
@@ -145,7 +145,7 @@ pub(super) fn rule_section_count(r: &mut Report, path: &Path<'_>, n: usize) {
     }
 }
 
-pub(super) fn rule_section_title(
+pub(crate) fn rule_section_title(
     r: &mut Report,
     path: &Path<'_>,
     title: Option<&str>,
@@ -162,7 +162,7 @@ pub(super) fn rule_section_title(
     }
 }
 
-pub(super) fn rule_items_nonempty(r: &mut Report, path: &Path<'_>, n: usize) {
+pub(crate) fn rule_items_nonempty(r: &mut Report, path: &Path<'_>, n: usize) {
     if n == 0 {
         r.push(
             path,
@@ -173,7 +173,7 @@ pub(super) fn rule_items_nonempty(r: &mut Report, path: &Path<'_>, n: usize) {
 }
 
 /// Called with the running total before each item; reports the first item past the limit once.
-pub(super) fn rule_item_total(r: &mut Report, path: &Path<'_>, seen_before: usize, total: usize) {
+pub(crate) fn rule_item_total(r: &mut Report, path: &Path<'_>, seen_before: usize, total: usize) {
     if seen_before == limits::PRODUCT_ITEMS_MAX {
         r.push(
             path,
@@ -187,7 +187,7 @@ pub(super) fn rule_item_total(r: &mut Report, path: &Path<'_>, seen_before: usiz
     }
 }
 
-pub(super) fn rule_action_name(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_action_name(r: &mut Report, path: &Path<'_>, s: &str) {
     if s != "catalog_message" {
         r.push(
             path,
@@ -197,7 +197,7 @@ pub(super) fn rule_action_name(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_no_header(r: &mut Report, path: &Path<'_>, kind: &str) {
+pub(crate) fn rule_no_header(r: &mut Report, path: &Path<'_>, kind: &str) {
     r.push(
         path,
         codes::PARAMETER_VALUE_INVALID,
@@ -205,7 +205,7 @@ pub(super) fn rule_no_header(r: &mut Report, path: &Path<'_>, kind: &str) {
     );
 }
 
-pub(super) fn rule_header_type(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_header_type(r: &mut Report, path: &Path<'_>, s: &str) {
     if s != "text" {
         r.push(
             path,
@@ -215,7 +215,7 @@ pub(super) fn rule_header_type(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_missing_thumbnail(r: &mut Report, path: &Path<'_>) {
+pub(crate) fn rule_missing_thumbnail(r: &mut Report, path: &Path<'_>) {
     r.push(
         path,
         codes::REQUIRED_PARAMETER_MISSING,
@@ -224,7 +224,7 @@ pub(super) fn rule_missing_thumbnail(r: &mut Report, path: &Path<'_>) {
 }
 
 /// WhatsApp's message types; `type` outside this list is 131051.
-pub(super) const MESSAGE_TYPES: &[&str] = &[
+pub(crate) const MESSAGE_TYPES: &[&str] = &[
     "audio",
     "contacts",
     "document",
@@ -239,7 +239,7 @@ pub(super) const MESSAGE_TYPES: &[&str] = &[
 ];
 
 /// Interactive types other than the three commerce ones: accepted, not checked further.
-pub(super) const OTHER_INTERACTIVE_TYPES: &[&str] = &[
+pub(crate) const OTHER_INTERACTIVE_TYPES: &[&str] = &[
     "button",
     "list",
     "cta_url",
@@ -252,7 +252,7 @@ pub(super) const OTHER_INTERACTIVE_TYPES: &[&str] = &[
     "call_permission_request",
 ];
 
-pub(super) fn rule_message_type(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_message_type(r: &mut Report, path: &Path<'_>, s: &str) {
     if !MESSAGE_TYPES.contains(&s) {
         r.push(
             path,
@@ -262,7 +262,7 @@ pub(super) fn rule_message_type(r: &mut Report, path: &Path<'_>, s: &str) {
     }
 }
 
-pub(super) fn rule_interactive_type(r: &mut Report, path: &Path<'_>, s: &str) {
+pub(crate) fn rule_interactive_type(r: &mut Report, path: &Path<'_>, s: &str) {
     if !OTHER_INTERACTIVE_TYPES.contains(&s) {
         r.push(
             path,

@@ -58,6 +58,13 @@ impl OutboundMessage {
                 );
             }
             Content::Interactive(i) => typed_interactive(&mut r, &root.key("interactive"), i, opts),
+            Content::Template(t) => {
+                crate::template::validate_typed_send(&mut r, &root.key("template"), t);
+            }
+            Content::Other { kind, body } if kind == "template" => {
+                let body = (!body.is_null()).then_some(body);
+                crate::template::check_send::raw_send(&mut r, &root.key("template"), body);
+            }
             Content::Other { kind, .. } => rule_message_type(&mut r, &root.key("type"), kind),
         }
         r.finish()

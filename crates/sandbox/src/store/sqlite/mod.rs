@@ -312,6 +312,7 @@ fn kind_of(kind: &str) -> &'static str {
         "statuses" => "statuses",
         "messages" => "messages",
         "errors" => "errors",
+        "message_template_status_update" => "message_template_status_update",
         _ => "other",
     }
 }
