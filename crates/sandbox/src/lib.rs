@@ -10,7 +10,7 @@ mod webhooks;
 
 pub use clock::{Clock, ManualClock};
 pub use engine::{
-    Ack, BatchOutcome, CartItemView, CartSnapshot, CustomerInput, Door, EngineError, MEDIA_TTL,
+    Ack, BatchOutcome, CartItemView, ChatView, CartSnapshot, CustomerInput, Door, EngineError, MEDIA_TTL,
     MEDIA_TYPES, MediaInfo, MessageView, NewMedia, ProductView, Sandbox, SectionView, Sent,
     THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
 };
