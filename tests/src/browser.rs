@@ -90,10 +90,8 @@ pub async fn browser(test: &str) -> Option<Browser> {
     };
     let turn = ONE_AT_A_TIME.lock().await;
     let port = free_port();
-    let profile = std::env::temp_dir().join(format!(
-        "wacart-chromium-{}-{port}",
-        std::process::id()
-    ));
+    let profile =
+        std::env::temp_dir().join(format!("wacart-chromium-{}-{port}", std::process::id()));
     let _ = std::fs::remove_dir_all(&profile);
     std::fs::create_dir_all(&profile).expect("a browser profile directory");
     let log = std::fs::File::create(profile.join("chromedriver.log")).expect("a driver log");
@@ -120,7 +118,10 @@ pub async fn browser(test: &str) -> Option<Browser> {
         panic!("{test}: chromedriver did not listen on {url}");
     }
     let mut args: Vec<String> = FLAGS.iter().map(|f| (*f).to_owned()).collect();
-    args.push(format!("--user-data-dir={}", profile.join("data").display()));
+    args.push(format!(
+        "--user-data-dir={}",
+        profile.join("data").display()
+    ));
     args.push("--window-size=1366,900".to_owned());
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("chrome"));
@@ -187,7 +188,10 @@ impl Browser {
             }
             if tokio::time::Instant::now() > deadline {
                 let toast = self
-                    .js("return document.getElementById('toast').textContent", vec![])
+                    .js(
+                        "return document.getElementById('toast').textContent",
+                        vec![],
+                    )
                     .await;
                 panic!("timed out waiting for {what} (last toast: {toast})");
             }
@@ -205,19 +209,31 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
-    /// Waits for `css` and clicks it (scrolled into view first).
+    /// Waits for `css` and clicks it as a person would (scrolled into view first). The page
+    /// redraws what changed, so an element found may be replaced before the click lands: then
+    /// it is found again.
     pub async fn click(&self, css: &str) {
-        let el = self.element(css).await;
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center'});",
-                vec![serde_json::to_value(&el).expect("an element as JSON")],
-            )
-            .await
-            .expect("scrolled");
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let el = self.element(css).await;
+            let arg = serde_json::to_value(&el).expect("an element as JSON");
+            let clicked = match self
+                .client
+                .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+                .await
+            {
+                Ok(_) => el.click().await,
+                Err(e) => Err(e),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("cannot click {css}: {e}"),
+            }
+        }
     }
 
     /// The text of the first element matching `css` (empty when there is none).
@@ -283,10 +299,13 @@ pub async fn start_web_server(callback: Option<&str>) -> Server {
             .expect("callback set");
     }
     let state = AppState::new(shared).with_clock(clock);
-    crate::serve(state, WorkerConfig {
-        poll: Duration::from_millis(20),
-        ..WorkerConfig::default()
-    })
+    crate::serve(
+        state,
+        WorkerConfig {
+            poll: Duration::from_millis(20),
+            ..WorkerConfig::default()
+        },
+    )
     .await
 }
 

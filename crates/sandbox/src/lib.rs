@@ -10,9 +10,9 @@ mod webhooks;
 
 pub use clock::{Clock, ManualClock};
 pub use engine::{
-    Ack, BatchOutcome, CartItemView, ChatView, CartSnapshot, CustomerInput, Door, EngineError, MEDIA_TTL,
-    MEDIA_TYPES, MediaInfo, MessageView, NewMedia, ProductView, Sandbox, SectionView, Sent,
-    THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
+    Ack, BatchOutcome, CartItemView, CartSnapshot, ChatView, CustomerInput, Door, EngineError,
+    MEDIA_TTL, MEDIA_TYPES, MediaInfo, MessageView, NewMedia, ProductView, Sandbox, SectionView,
+    Sent, THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,
 };
 pub use model::{
     AppSpec, CURRENT_APP_VERSION, Config, Credential, CustomerSpec, Device, NumberSpec, Platform,

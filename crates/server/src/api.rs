@@ -394,7 +394,7 @@ struct ItemBody {
 
 /// A count written as a JSON number: `7` or `7.0` (JSON Schema's integers include both), never
 /// a fraction, a negative number or a string.
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     use serde::de::Error;
     let n = serde_json::Number::deserialize(d)?;
     let whole = match (n.as_u64(), n.as_f64()) {
@@ -529,8 +529,10 @@ async fn deliveries(
             .map(|d| {
                 let mut v = serde_json::to_value(d).unwrap_or_default();
                 if let Some(t) = sb.tenants().find(|t| t.waba_id == d.waba_id) {
-                    v["signature"] =
-                        json!(wacart_transport::sign(t.app.app_secret.expose().as_bytes(), &d.body));
+                    v["signature"] = json!(wacart_transport::sign(
+                        t.app.app_secret.expose().as_bytes(),
+                        &d.body
+                    ));
                 }
                 v
             })

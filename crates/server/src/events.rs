@@ -68,26 +68,27 @@ pub(crate) async fn stream(State(st): State<AppState>) -> Response {
     let closed = st.events.0.closed.subscribe();
     let first = *changes.borrow_and_update();
     let state = (changes, closed, Some(first));
-    let body = futures_util::stream::unfold(state, |(mut changes, mut closed, pending)| async move {
-        if let Some(n) = pending {
-            return Some((Ok::<_, Infallible>(frame(n, true)), (changes, closed, None)));
-        }
-        if *closed.borrow_and_update() {
-            return None;
-        }
-        tokio::select! {
-            changed = changes.changed() => {
-                changed.ok()?;
-                tokio::time::sleep(COALESCE).await;
-                let n = *changes.borrow_and_update();
-                Some((Ok(frame(n, false)), (changes, closed, None)))
+    let body =
+        futures_util::stream::unfold(state, |(mut changes, mut closed, pending)| async move {
+            if let Some(n) = pending {
+                return Some((Ok::<_, Infallible>(frame(n, true)), (changes, closed, None)));
             }
-            _ = closed.changed() => None,
-            () = tokio::time::sleep(KEEP_ALIVE) => {
-                Some((Ok(Bytes::from_static(b": keep-alive\n\n")), (changes, closed, None)))
+            if *closed.borrow_and_update() {
+                return None;
             }
-        }
-    });
+            tokio::select! {
+                changed = changes.changed() => {
+                    changed.ok()?;
+                    tokio::time::sleep(COALESCE).await;
+                    let n = *changes.borrow_and_update();
+                    Some((Ok(frame(n, false)), (changes, closed, None)))
+                }
+                _ = closed.changed() => None,
+                () = tokio::time::sleep(KEEP_ALIVE) => {
+                    Some((Ok(Bytes::from_static(b": keep-alive\n\n")), (changes, closed, None)))
+                }
+            }
+        });
     (
         [
             (header::CONTENT_TYPE, "text/event-stream"),

@@ -11,9 +11,7 @@ use wacart_sandbox::{
     TenantSpec, Upkeep,
 };
 use wacart_schema::{CatalogId, ItemsBatchRequest};
-use wacart_server::{
-    AppState, HttpConfig, MEMORY_CAP, MediaStore, SkewClock, WorkerConfig, demo,
-};
+use wacart_server::{AppState, HttpConfig, MEMORY_CAP, MediaStore, SkewClock, WorkerConfig, demo};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {

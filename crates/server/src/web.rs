@@ -161,7 +161,7 @@ async fn chats(
                 .collect())
         })
         .sandboxed()?;
-    data.sort_by(|a, b| b.0.cmp(&a.0));
+    data.sort_by_key(|d| std::cmp::Reverse(d.0));
     let data: Vec<Value> = data.into_iter().map(|(_, v)| v).collect();
     Ok(errors::ok(&json!({ "data": data })))
 }
@@ -253,8 +253,9 @@ fn product_json(p: &wacart_catalog::Product) -> Value {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClockBody {
-    /// Seconds to move forward.
-    advance: u64,
+    /// Seconds to move forward (a JSON integer, `7` or `7.0`).
+    #[serde(deserialize_with = "crate::api::whole_number")]
+    advance: u32,
 }
 
 /// `POST /sandbox/clock` `{"advance": SECONDS}`: moves the sandbox's time forward (statuses
@@ -267,13 +268,13 @@ async fn move_clock(State(st): State<AppState>, b: Body) -> Result<Response, Ref
         ))
     })?;
     let max = crate::clock::MAX_ADVANCE / 1000;
-    errors::ensure((1..=max).contains(&body.advance), || {
+    errors::ensure((1..=max).contains(&u64::from(body.advance)), || {
         Refusal::graph(
             codes::PARAMETER_VALUE_INVALID,
             format!("advance is 1 to {max} seconds"),
         )
     })?;
-    let skew = clock.advance(body.advance * 1000);
+    let skew = clock.advance(u64::from(body.advance) * 1000);
     let now = st.sandbox.read(|sb| {
         sb.advance();
         sb.now()

@@ -57,6 +57,40 @@
 
   const $ = (id) => document.getElementById(id);
 
+  // Icons drawn here, so the page looks the same without an emoji font.
+  const ICONS = {
+    cart: ['M3 4h2l2.4 10.2a1 1 0 0 0 1 .8h8.7a1 1 0 0 0 1-.8L20 7H6', 'c9 19', 'c17 19'],
+    trash: ['M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13'],
+    pin: ['M12 21s-6-5.5-6-11a6 6 0 0 1 12 0c0 5.5-6 11-6 11z', 'c12 10'],
+    camera: ['M4 8h3l2-3h6l2 3h3v11H4z', 'C12 13'],
+    image: ['M4 5h16v14H4z', 'M4 16l5-5 4 4 3-3 4 4', 'c15.5 9'],
+    reply: ['M10 8L5 12l5 4M5 12h9a5 5 0 0 1 5 5v1'],
+    smile: ['C12 12', 'M8.5 14.5a4 4 0 0 0 7 0', 'c9.5 10', 'c14.5 10'],
+  };
+
+  function icon(name) {
+    const NS = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('class', 'icon');
+    svg.setAttribute('aria-hidden', 'true');
+    for (const d of ICONS[name]) {
+      let el;
+      if (d[0] === 'c' || d[0] === 'C') {
+        const [x, y] = d.slice(1).trim().split(' ');
+        el = document.createElementNS(NS, 'circle');
+        el.setAttribute('cx', x);
+        el.setAttribute('cy', y);
+        el.setAttribute('r', d[0] === 'C' ? (name === 'smile' ? '9' : '3.5') : '1.4');
+      } else {
+        el = document.createElementNS(NS, 'path');
+        el.setAttribute('d', d);
+      }
+      svg.append(el);
+    }
+    return svg;
+  }
+
   function replace(el, ...kids) {
     el.replaceChildren();
     return append(el, kids);
@@ -314,17 +348,17 @@
       case 'text':
         return m.text || '';
       case 'product':
-        return `🛍 ${m.text || productTitle(m) || 'Product'}`;
+        return `Product: ${m.text || productTitle(m) || ''}`;
       case 'product_list':
-        return `🛍 ${m.text || 'Products'}`;
+        return `Products: ${m.text || ''}`;
       case 'catalog_message':
-        return `🛍 ${m.text || 'Catalog'}`;
+        return `Catalog: ${m.text || ''}`;
       case 'order':
-        return `🛒 Order: ${orderCount(m)} items`;
+        return `Order: ${orderCount(m)} items`;
       case 'image':
-        return `📷 ${m.text || (p.image && p.image.caption) || 'Photo'}`;
+        return `Photo${m.text || (p.image && p.image.caption) ? `: ${m.text || p.image.caption}` : ''}`;
       case 'location':
-        return `📍 ${m.text || 'Location'}`;
+        return `Location: ${m.text || ''}`;
       case 'reaction':
         return `Reacted ${m.text || (p.reaction && p.reaction.emoji) || ''}`;
       case 'button':
@@ -465,7 +499,7 @@
     return h(
       'button',
       { class: 'cart-button', onclick: () => push({ kind: 'cart' }), 'aria-label': n ? `Cart, ${n} items` : 'Cart' },
-      '🛒',
+      icon('cart'),
       n ? h('span', { class: 'badge', 'aria-hidden': 'true' }, String(n)) : null,
     );
   }
@@ -634,12 +668,12 @@
     const actions = h(
       'div',
       { class: 'actions' },
-      h('button', { class: 'act reply', 'aria-label': `Reply to this message`, onclick: () => startReply(m) }, '↩'),
+      h('button', { class: 'act reply', 'aria-label': 'Reply to this message', onclick: () => startReply(m) }, icon('reply')),
       !mine
         ? h(
             'details',
             { class: 'react' },
-            h('summary', { 'aria-label': 'React' }, '☺'),
+            h('summary', { 'aria-label': 'React' }, icon('smile')),
             h(
               'div',
               { class: 'react-menu', role: 'group', 'aria-label': 'Reactions' },
@@ -696,7 +730,7 @@
       case 'image':
         return imageMessage(m, p);
       case 'location':
-        return [h('p', { class: 'location' }, '📍 ', h('span', { dir: 'auto' }, m.text || 'Location'))];
+        return [h('p', { class: 'location' }, icon('pin'), ' ', h('span', { dir: 'auto' }, m.text || 'Location'))];
       case 'interactive':
         return [text(m.text || '')];
       default:
@@ -709,7 +743,7 @@
     if (!hd) return null;
     if (hd.type === 'text') return h('p', { class: 'header', dir: 'auto' }, hd.text || '');
     const kind = hd.type || 'media';
-    return h('div', { class: 'media-placeholder', role: 'img', 'aria-label': `${kind} header` }, kind === 'image' ? '🖼' : '📎');
+    return h('div', { class: 'media-placeholder', role: 'img', 'aria-label': `${kind} header` }, icon('image'), h('span', { class: 'media-src' }, kind));
   }
 
   function footer(i) {
@@ -843,7 +877,7 @@
       h(
         'div',
         { class: 'order-card' },
-        h('span', { class: 'thumb', 'aria-hidden': 'true' }, '🛒'),
+        h('span', { class: 'thumb', 'aria-hidden': 'true' }, icon('cart')),
         h('div', {}, h('p', { class: 'title' }, `${orderCount(m)} items`), total ? h('p', { class: 'price' }, `${money(total, currency)} (estimated total)`) : null),
       ),
       h(
@@ -875,7 +909,7 @@
     const img = p.image || {};
     const caption = m.text || img.caption;
     return [
-      h('div', { class: 'media-placeholder', role: 'img', 'aria-label': 'Photo' }, '🖼', h('span', { class: 'media-src' }, img.link ? new URL(img.link, location.href).host : img.id ? `media ${img.id}` : 'photo')),
+      h('div', { class: 'media-placeholder', role: 'img', 'aria-label': 'Photo' }, icon('image'), h('span', { class: 'media-src' }, img.link ? new URL(img.link, location.href).host : img.id ? `media ${img.id}` : 'photo')),
       caption ? text(caption) : null,
     ];
   }
@@ -921,8 +955,8 @@
         },
       },
       h('div', { class: 'reply-bar', hidden: true }),
-      h('button', { type: 'button', class: 'act', 'aria-label': 'Share location', onclick: () => attempt('Location', () => sendCustomer({ location: { latitude: 52.52, longitude: 13.405, name: 'Home' } })) }, '📍'),
-      h('button', { type: 'button', class: 'act', 'aria-label': 'Send a photo', onclick: () => attempt('Photo', () => sendCustomer({ image: { caption: null } })) }, '📷'),
+      h('button', { type: 'button', class: 'act', 'aria-label': 'Share location', onclick: () => attempt('Location', () => sendCustomer({ location: { latitude: 52.52, longitude: 13.405, name: 'Home' } })) }, icon('pin')),
+      h('button', { type: 'button', class: 'act', 'aria-label': 'Send a photo', onclick: () => attempt('Photo', () => sendCustomer({ image: { caption: null } })) }, icon('camera')),
       input,
       h('button', { type: 'submit', class: 'send', 'aria-label': 'Send' }, '➤'),
     );
@@ -1164,7 +1198,7 @@
               'div',
               { class: 'line-controls' },
               stepper(it.retailer_id, it.title, null, true),
-              h('button', { class: 'remove', 'aria-label': `Remove ${it.title} from cart`, onclick: () => setQuantity(it.retailer_id, 0) }, '🗑'),
+              h('button', { class: 'remove', 'aria-label': `Remove ${it.title} from cart`, onclick: () => setQuantity(it.retailer_id, 0) }, icon('trash')),
             ),
           ),
         ),

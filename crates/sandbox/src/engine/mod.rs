@@ -36,7 +36,9 @@ pub use catalogs::BatchOutcome;
 pub use customer::CustomerInput;
 pub use media::{MEDIA_TTL, MEDIA_TYPES, MediaInfo, NewMedia};
 pub use messages::Sent;
-pub use threads::{ChatView, MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
+pub use threads::{
+    ChatView, MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus,
+};
 
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::model::Config;
