@@ -413,7 +413,7 @@ async fn hostile_content_renders_as_text() {
              return {
                pwned: window.pwned === undefined ? null : window.pwned,
                scripts: document.querySelectorAll('script').length,
-               injected: screen.querySelectorAll('img, svg, b, i, script').length,
+               injected: screen.querySelectorAll('img, svg:not(.icon), b, i, script, [onerror], [onload]').length,
                title: screen.querySelector('li.msg.in[data-type=product] .title').textContent,
                body: screen.querySelector('li.msg.in[data-type=product] .text').textContent,
                inbound: screen.querySelector('li.msg.out .text').textContent,
@@ -626,7 +626,8 @@ async fn first_paint() {
         // A new address each time, so every load is a navigation of its own.
         b.goto(&format!("{}&load={i}", page(&base, "phone"))).await;
         b.wait_text("#live", "Live").await;
-        paints.push(b.first_contentful_paint().await);
+        let paint = b.first_contentful_paint().await;
+        paints.push(paint);
         b.goto("about:blank").await;
     }
     let first = paints[0];

@@ -1518,19 +1518,33 @@
 
   // ---- Live ----
 
+  let stream = null;
+
   function listen() {
     const live = $('live');
-    const es = new EventSource('/sandbox/events');
-    es.onopen = () => {
+    stream = new EventSource('/sandbox/events');
+    stream.onopen = () => {
       live.textContent = 'Live';
       live.className = 'live on';
     };
-    es.onerror = () => {
+    stream.onerror = () => {
       live.textContent = 'Reconnecting…';
       live.className = 'live off';
     };
-    es.onmessage = () => refresh();
+    stream.onmessage = () => refresh();
   }
+
+  // A page the browser keeps for going back still holds its stream, and a browser opens only
+  // six connections to one server: the stream closes when the page is hidden, and opens again
+  // when it is shown.
+  window.addEventListener('pagehide', () => {
+    if (stream) stream.close();
+    stream = null;
+  });
+  window.addEventListener('pageshow', (e) => {
+    if (!stream) listen();
+    if (e.persisted) refresh();
+  });
 
   function start() {
     setupTabs();
@@ -1542,7 +1556,7 @@
       S.screens = [];
       refresh();
     });
-    listen();
+    if (!stream) listen();
     refresh().then(saveHash);
   }
 
