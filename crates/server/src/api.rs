@@ -10,7 +10,9 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use wacart_sandbox::{CustomerInput, DeliveryState, Device, EngineError, Platform, THREAD_PAGE};
+use wacart_sandbox::{
+    Ack, CustomerInput, DeliveryState, Device, EngineError, Platform, Sandbox, THREAD_PAGE,
+};
 use wacart_schema::{MessageId, PhoneNumberId, RetailerId, WaId, codes};
 
 use crate::AppState;
@@ -180,28 +182,22 @@ struct TapBody {
     id: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReactBody {
+    emoji: String,
+}
+
 /// The customer taps a reply button or list row (by the id the business gave it).
 async fn tap(
     State(st): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     b: Body,
 ) -> Result<Response, Refusal> {
-    let (raw, wamid) = errors::path(Shape::Graph, path)?;
-    let who = wa_id(&raw)?;
-    let t: TapBody = body(b).await?;
-    let id = st
-        .sandbox
-        .run(|sb| sb.tap(&who, &MessageId::new(wamid), &t.id))
-        .await
-        .sandboxed()?;
-    st.outbox.notify_one();
-    Ok(errors::ok(&json!({"id": id})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReactBody {
-    emoji: String,
+    on_message(st, path, b, |sb, who, wamid, t: TapBody| {
+        sb.tap(who, wamid, &t.id)
+    })
+    .await
 }
 
 /// The customer reacts to a message (an empty emoji removes the reaction).
@@ -210,12 +206,27 @@ async fn react(
     path: Result<Path<(String, String)>, PathRejection>,
     b: Body,
 ) -> Result<Response, Refusal> {
+    on_message(st, path, b, |sb, who, wamid, r: ReactBody| {
+        sb.react(who, wamid, &r.emoji)
+    })
+    .await
+}
+
+/// The customer acts on a message of their thread (`/sandbox/customers/{wa_id}/messages/{wamid}/…`)
+/// with a body `B`: the new inbound message's id, its webhook on its way.
+async fn on_message<B: DeserializeOwned>(
+    st: AppState,
+    path: Result<Path<(String, String)>, PathRejection>,
+    b: Body,
+    act: impl FnOnce(&mut Sandbox, &WaId, &MessageId, B) -> Result<Ack<MessageId>, EngineError> + Send,
+) -> Result<Response, Refusal> {
     let (raw, wamid) = errors::path(Shape::Graph, path)?;
     let who = wa_id(&raw)?;
-    let r: ReactBody = body(b).await?;
+    let request: B = body(b).await?;
+    let wamid = MessageId::new(wamid);
     let id = st
         .sandbox
-        .run(|sb| sb.react(&who, &MessageId::new(wamid), &r.emoji))
+        .run(|sb| act(sb, &who, &wamid, request))
         .await
         .sandboxed()?;
     st.outbox.notify_one();

@@ -226,15 +226,7 @@ impl Client {
             .read_request(&self.base, &read)
             .map_err(|e| Error::Build(e.to_string()))?
             .ok_or(Error::Unsupported { what: "mark_read" })?;
-        let answer: SuccessResponse = self.call_json(&request).await?;
-        if answer.success {
-            Ok(())
-        } else {
-            Err(Error::Decode {
-                door: self.door.kind(),
-                message: "`success` is false".to_owned(),
-            })
-        }
+        self.call_success(&request).await
     }
 
     /// Sends a catalog batch: `POST /{version}/{catalog_id}/items_batch` (Meta's door).
@@ -287,15 +279,7 @@ impl Client {
             query.push(format!("is_catalog_visible={v}"));
         }
         let request = self.settings_request("POST", &query.join("&"))?;
-        let answer: SuccessResponse = self.call_json(&request).await?;
-        if answer.success {
-            Ok(())
-        } else {
-            Err(Error::Decode {
-                door: self.door.kind(),
-                message: "`success` is false".to_owned(),
-            })
-        }
+        self.call_success(&request).await
     }
 
     fn settings_request(
@@ -318,6 +302,19 @@ impl Client {
             url.push_str(query);
         }
         Ok(self.door.prepared(method, url, Vec::new()))
+    }
+
+    /// A call answered `{"success": true}`; `false` is [`Error::Decode`].
+    pub(crate) async fn call_success(&self, request: &PreparedRequest) -> Result<(), Error> {
+        let answer: SuccessResponse = self.call_json(request).await?;
+        if answer.success {
+            Ok(())
+        } else {
+            Err(Error::Decode {
+                door: self.door.kind(),
+                message: "`success` is false".to_owned(),
+            })
+        }
     }
 
     pub(crate) async fn call_json<T: DeserializeOwned>(

@@ -57,11 +57,6 @@ struct Uploaded {
     id: String,
 }
 
-#[derive(Deserialize)]
-struct Deleted {
-    success: bool,
-}
-
 /// Meta's download host, which 360dialog's answers name and its own host serves.
 const LOOKASIDE: &str = "https://lookaside.fbsbx.com";
 
@@ -225,15 +220,7 @@ impl Client {
     /// otherwise; [`Error::Decode`] when the door answers `success: false`.
     pub async fn delete_media(&self, id: &str) -> Result<(), Error> {
         let request = self.media_request("DELETE", id, None)?;
-        let deleted: Deleted = self.call_json(&request).await?;
-        if deleted.success {
-            Ok(())
-        } else {
-            Err(Error::Decode {
-                door: self.door.kind(),
-                message: "`success` is false".to_owned(),
-            })
-        }
+        self.call_success(&request).await
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{Carts, Catalog, SettingsBook};
 use wacart_schema::{CatalogId, MessageId, PhoneNumberId, StatusKind, WaId};
 
-use super::media::{Media, MediaBook};
+use super::media_book::{Media, MediaBook};
 use super::state::{Customer, Number, Outbox, State, Thread, ThreadKey, Waiting};
 use crate::model::{Config, TenantSpec};
 

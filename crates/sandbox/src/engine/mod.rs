@@ -18,6 +18,7 @@ mod customer;
 mod deliveries;
 mod image;
 mod media;
+mod media_book;
 mod messages;
 mod op;
 mod state;

@@ -199,7 +199,7 @@ pub(crate) struct State {
     pub(crate) scheduled: BTreeMap<(u64, u64), (MessageId, StatusKind)>,
     pub(crate) outbox: Outbox,
     /// Uploaded media (their bytes live in the server's blob store).
-    pub(crate) media: super::media::MediaBook,
+    pub(crate) media: super::media_book::MediaBook,
     pub(crate) counter: u64,
     /// Time already advanced to.
     pub(crate) now: u64,
@@ -232,7 +232,7 @@ impl State {
             pair_tat: HashMap::new(),
             scheduled: BTreeMap::new(),
             outbox: Outbox::default(),
-            media: super::media::MediaBook::default(),
+            media: super::media_book::MediaBook::default(),
             counter: 0,
             now: 0,
             effects: Vec::new(),
