@@ -529,6 +529,98 @@ async fn a_thread_of_ten_thousand_messages_stays_usable() {
     b.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_lists_reactions_quotes_and_the_clock() {
+    let Some(b) = browser::browser("buttons_lists_reactions_quotes_and_the_clock").await else {
+        return;
+    };
+    let receiver = Receiver::start().await;
+    let server = start_web_server(Some(&receiver.url)).await;
+    let base = server.base.clone();
+    api(
+        reqwest::Method::POST,
+        format!("{base}/sandbox/customers/{ALICE}/messages"),
+        json!({"phone_number_id": NUMBER, "text": "Hello"}),
+    )
+    .await;
+    let sender = business(&base);
+    sender
+        .send(
+            &OutboundMessage::buttons(
+                ALICE,
+                "Delivery or pickup?",
+                [("delivery", "Delivery"), ("pickup", "Pickup")],
+            )
+            .build()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    sender
+        .send(
+            &OutboundMessage::list(ALICE, "When should we come?", "Pick a slot")
+                .section("Today", [("slot-18", "18:00", "Evening")])
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    b.goto(&page(&base, "phone")).await;
+    // A tap on a reply button, then a list row: each reaches the business as its reply.
+    b.click("#screen li.msg.in .reply-buttons button:nth-child(2)")
+        .await;
+    b.wait_text("#screen li.msg.out:last-child", "Pickup").await;
+    b.click("#screen li.msg.in .list-menu summary").await;
+    b.click("#screen li.msg.in .list-menu .row").await;
+    b.wait_text("#screen li.msg.out:last-child", "18:00").await;
+    receiver
+        .wait_for("the button and list replies", |r| {
+            let all: String = r
+                .bodies
+                .iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect();
+            all.contains("\"button_reply\":{\"id\":\"pickup\"")
+                && all.contains("\"list_reply\":{\"id\":\"slot-18\"")
+        })
+        .await;
+    // A reaction to the business's question, and a quoted answer.
+    b.click("#screen li.msg.in .react summary").await;
+    b.click("#screen li.msg.in .react-menu button").await;
+    b.wait_text("#screen li.msg.in .reactions", "👍").await;
+    b.click("#screen li.msg.in .reply").await;
+    type_into(&b, "#compose-text", "This one, please").await;
+    b.click(".composer .send").await;
+    b.wait_text(
+        "#screen li.msg.out:last-child .quote",
+        "Delivery or pickup?",
+    )
+    .await;
+    receiver
+        .wait_for("the reaction", |r| {
+            r.bodies
+                .iter()
+                .any(|b| String::from_utf8_lossy(b).contains("\"type\":\"reaction\""))
+        })
+        .await;
+    // The clock moves 25 hours: the window lapses, and a send is then failed with 131047.
+    b.click("#tab-clock").await;
+    type_into(&b, "#advance-hours", "25").await;
+    b.click("#pane-clock .advance").await;
+    b.wait_text("#pane-clock", "Ahead of the wall clock by 25.00 hours")
+        .await;
+    sender
+        .send(
+            &OutboundMessage::text(ALICE, "Are you there?")
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    b.wait_text("#screen li.msg.failed", "error 131047").await;
+    b.close().await;
+}
+
 /// `cargo xtask screenshots`: the page after a short conversation, written to
 /// `$WACART_SCREENSHOT` (docs/screenshot.png).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
