@@ -1,5 +1,7 @@
 //! Helpers for the end-to-end tests: a sandbox server and a webhook receiver, both on
-//! 127.0.0.1:0.
+//! 127.0.0.1:0; a headless browser for the web simulator ([`browser`]).
+
+pub mod browser;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -48,16 +50,20 @@ pub async fn start_server_with_clock(
             .run_blocking(|sb| sb.set_callback(&demo::WABA_ID.into(), Some(url.to_owned())))
             .expect("callback set");
     }
-    let state = AppState::new(shared);
+    let worker = WorkerConfig {
+        poll: Duration::from_millis(20),
+        ..WorkerConfig::default()
+    };
+    serve(AppState::new(shared), worker).await
+}
+
+/// Serves `state` on 127.0.0.1:0 until the [`Server`] is dropped.
+pub async fn serve(state: AppState, worker: WorkerConfig) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let worker = WorkerConfig {
-        poll: Duration::from_millis(20),
-        ..WorkerConfig::default()
-    };
     let s = state.clone();
     tokio::spawn(async move {
         let _ = wacart_server::run(listener, s, worker, async move {

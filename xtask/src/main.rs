@@ -5,6 +5,8 @@
 //!   committed one is stale. `cargo test -p xtask` checks the fixtures too, without `--check`.
 //! - `ci`: everything CI runs, in order, stopping at the first failure.
 //! - `loadtest [--connections N] [--seconds T]`: the sandbox under load, beside a bare handler.
+//! - `screenshots`: the web simulator in headless Chromium after a short conversation, written
+//!   to `docs/screenshot.png` (the README shows it).
 //! - `soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S] [--retain D]`:
 //!   minutes of sends with memory, latency and a restart measured.
 
@@ -24,7 +26,8 @@ fn main() -> ExitCode {
         ["ci"] => ci(),
         ["loadtest", rest @ ..] => loadtest::run(rest),
         ["soak", rest @ ..] => soak::run(rest),
-        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci | cargo xtask loadtest [--connections N] [--seconds T] | cargo xtask soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S] [--retain D]".to_owned()),
+        ["screenshots"] => screenshots(),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask ci | cargo xtask screenshots | cargo xtask loadtest [--connections N] [--seconds T] | cargo xtask soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S] [--retain D]".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,9 +50,14 @@ pub(crate) fn root() -> PathBuf {
 pub(crate) const TEST_COMMAND: &[&str] = &["cargo", "test", "--workspace", "--locked"];
 
 fn run(cmd: &[&str]) -> Result<(), String> {
+    run_env(cmd, &[])
+}
+
+fn run_env(cmd: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     eprintln!("xtask: $ {}", cmd.join(" "));
     let status = Command::new(cmd[0])
         .args(&cmd[1..])
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot start {}: {e}", cmd[0]))?;
@@ -58,6 +66,34 @@ fn run(cmd: &[&str]) -> Result<(), String> {
     } else {
         Err(format!("`{}` failed ({status})", cmd.join(" ")))
     }
+}
+
+/// The browser test that draws `docs/screenshot.png` (the same driver the browser tests use).
+fn screenshots() -> Result<(), String> {
+    let path = root().join("docs").join("screenshot.png");
+    let status = Command::new("cargo")
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "wacart-tests",
+            "--test",
+            "web",
+            "--",
+            "--ignored",
+            "--exact",
+            "screenshot",
+        ])
+        .env("WACART_SCREENSHOT", &path)
+        .env("WACART_REQUIRE_BROWSER", "1")
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("the screenshot test failed ({status})"));
+    }
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
 }
 
 fn ci() -> Result<(), String> {
@@ -72,7 +108,8 @@ fn ci() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
-    run(TEST_COMMAND)?;
+    // The browser tests must run here, not skip: `.ci/run` installs Chromium and chromedriver.
+    run_env(TEST_COMMAND, &[("WACART_REQUIRE_BROWSER", "1")])?;
     codegen::run(true)?;
     let has_deny = Command::new("cargo")
         .args(["deny", "--version"])

@@ -11,7 +11,7 @@ mod webhooks;
 
 pub use clock::{Clock, ManualClock};
 pub use engine::{
-    AccountSettings, AccountView, Ack, BatchOutcome, Billing, CartItemView, CartSnapshot,
+    AccountSettings, AccountView, Ack, BatchOutcome, Billing, CartItemView, CartSnapshot, ChatView,
     CustomerInput, Door, EngineError, KALEYRA_API_VERSION, KaleyraMeta, KaleyraRefusal, MEDIA_TTL,
     MEDIA_TYPES, MediaInfo, MessageView, NewMedia, NumberSettings, ProductView, Sandbox,
     SectionView, Sent, THREAD_PAGE, TYPING_FOR, ThreadStatus, Upkeep, WINDOW,

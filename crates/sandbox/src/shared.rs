@@ -1,7 +1,8 @@
 //! The sandbox shared by many tasks: one lock around the engine, and durability awaited
 //! *outside* it, so concurrent callers share the store's group commits.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 use crate::engine::{Ack, EngineError, Sandbox};
 use crate::store::{Durable, StoreError};
@@ -11,13 +12,48 @@ use crate::store::{Durable, StoreError};
 /// own command to be durable before hearing yes.
 pub struct SharedSandbox {
     inner: Mutex<Sandbox>,
+    /// Told each new [`Sandbox::version`], outside the lock.
+    watchers: RwLock<Vec<Watcher>>,
+    /// The latest version the watchers were told.
+    told: AtomicU64,
 }
+
+/// A function told of changes.
+type Watcher = Box<dyn Fn(u64) + Send + Sync>;
 
 impl SharedSandbox {
     /// Shares a sandbox.
     pub fn new(sandbox: Sandbox) -> Self {
+        let told = AtomicU64::new(sandbox.version());
         SharedSandbox {
             inner: Mutex::new(sandbox),
+            watchers: RwLock::new(Vec::new()),
+            told,
+        }
+    }
+
+    /// Calls `f` with the new [`Sandbox::version`] whenever something a viewer could see has
+    /// changed: after a command is durable, after history was written, after time moved a
+    /// status. Called outside the lock, on the caller's thread; a burst may be told once.
+    /// `f` must be quick and must not call back into the sandbox.
+    pub fn watch(&self, f: impl Fn(u64) + Send + Sync + 'static) {
+        self.watchers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Box::new(f));
+    }
+
+    /// Tells the watchers of `version` unless they heard of it already.
+    fn tell(&self, version: u64) {
+        if self.told.fetch_max(version, Ordering::AcqRel) < version {
+            for w in self
+                .watchers
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+            {
+                w(version);
+            }
         }
     }
 
@@ -29,11 +65,22 @@ impl SharedSandbox {
     fn submit<T>(
         &self,
         f: impl FnOnce(&mut Sandbox) -> Result<Ack<T>, EngineError>,
-    ) -> Result<(T, Option<Durable>), EngineError> {
+    ) -> Result<(T, Option<Durable>, u64), EngineError> {
         let mut sb = self.lock();
-        let ack = f(&mut sb)?;
-        let durable = ack.seq.map(|seq| sb.store().durable(seq));
-        Ok((ack.value, durable))
+        let done = f(&mut sb).map(|ack| {
+            let durable = ack.seq.map(|seq| sb.store().durable(seq));
+            (ack.value, durable)
+        });
+        let version = sb.version();
+        drop(sb);
+        match done {
+            Ok((value, durable)) => Ok((value, durable, version)),
+            Err(e) => {
+                // A refused command changed nothing, but time may have moved before it.
+                self.tell(version);
+                Err(e)
+            }
+        }
     }
 
     /// The value once durable; a failed write stops the sandbox taking commands.
@@ -52,10 +99,13 @@ impl SharedSandbox {
         &self,
         f: impl FnOnce(&mut Sandbox) -> Result<Ack<T>, EngineError>,
     ) -> Result<T, EngineError> {
-        match self.submit(f)? {
-            (value, Some(durable)) => self.settle(value, durable.await),
-            (value, None) => Ok(value),
-        }
+        let (value, durable, version) = self.submit(f)?;
+        let value = match durable {
+            Some(durable) => self.settle(value, durable.await)?,
+            None => value,
+        };
+        self.tell(version);
+        Ok(value)
     }
 
     /// Runs a command and blocks until it is durable.
@@ -66,14 +116,23 @@ impl SharedSandbox {
         &self,
         f: impl FnOnce(&mut Sandbox) -> Result<Ack<T>, EngineError>,
     ) -> Result<T, EngineError> {
-        match self.submit(f)? {
-            (value, Some(durable)) => self.settle(value, durable.wait()),
-            (value, None) => Ok(value),
-        }
+        let (value, durable, version) = self.submit(f)?;
+        let value = match durable {
+            Some(durable) => self.settle(value, durable.wait())?,
+            None => value,
+        };
+        self.tell(version);
+        Ok(value)
     }
 
     /// Reads (or advances time in) the sandbox under the lock.
     pub fn read<T>(&self, f: impl FnOnce(&mut Sandbox) -> T) -> T {
-        f(&mut self.lock())
+        let (value, version) = {
+            let mut sb = self.lock();
+            let value = f(&mut sb);
+            (value, sb.version())
+        };
+        self.tell(version);
+        value
     }
 }

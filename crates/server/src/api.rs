@@ -290,6 +290,8 @@ async fn set_profile(
 struct ThreadPage {
     before: Option<u64>,
     limit: Option<usize>,
+    /// The device looking: messages its app version cannot show are marked `unsupported`.
+    device: Option<String>,
 }
 
 /// Opening a thread reads it and shows its latest messages (100, or `limit` up to 1000);
@@ -317,10 +319,19 @@ async fn thread(
     if let Ok(flushed) = tokio::task::spawn_blocking(move || store.flush()).await {
         flushed.map_err(EngineError::from).sandboxed()?;
     }
-    let messages = st
+    let mut messages = st
         .sandbox
         .read(|sb| sb.thread_page(&who, &number, page.before, limit))
         .sandboxed()?;
+    if let Some(name) = &page.device {
+        let device = st
+            .sandbox
+            .read(|sb| sb.devices(&who).and_then(|d| d.get(name)).cloned())
+            .ok_or_else(|| Refusal::sandbox(EngineError::UnknownDevice(name.clone())))?;
+        for m in messages.iter_mut().filter(|m| m.direction == "outbound") {
+            m.unsupported = !device.can_show(&m.kind);
+        }
+    }
     let before = messages.first().map(|m| m.position).filter(|p| *p > 0);
     let status = st.sandbox.read(|sb| sb.thread_status(&who, &number));
     Ok(errors::ok(
@@ -394,7 +405,7 @@ struct ItemBody {
 
 /// A count written as a JSON number: `7` or `7.0` (JSON Schema's integers include both), never
 /// a fraction, a negative number or a string.
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     use serde::de::Error;
     let n = serde_json::Number::deserialize(d)?;
     let whole = match (n.as_u64(), n.as_f64()) {
@@ -523,8 +534,23 @@ async fn deliveries(
     let next = (list.len() == limit)
         .then(|| list.last().map(|d| d.id))
         .flatten();
+    // Each with the signature header its POST carries, so a receiver's check can be compared.
+    let data: Vec<serde_json::Value> = st.sandbox.read(|sb| {
+        list.iter()
+            .map(|d| {
+                let mut v = serde_json::to_value(d).unwrap_or_default();
+                if let Some(t) = sb.tenants().find(|t| t.waba_id == d.waba_id) {
+                    v["signature"] = json!(wacart_transport::sign(
+                        t.app.app_secret.expose().as_bytes(),
+                        &d.body
+                    ));
+                }
+                v
+            })
+            .collect()
+    });
     Ok(errors::ok(
-        &json!({"data": list, "paging": {"after": next}}),
+        &json!({"data": data, "paging": {"after": next}}),
     ))
 }
 

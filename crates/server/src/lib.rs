@@ -16,19 +16,23 @@ use wacart_sandbox::{Clock, SharedSandbox};
 mod api;
 mod blobs;
 mod body;
+mod clock;
 mod d360;
 pub mod demo;
 mod doors;
 mod errors;
+mod events;
 mod http;
 pub mod kaleyra;
 mod media;
 mod multipart;
 pub mod openapi;
 mod templates;
+mod web;
 mod worker;
 
 pub use blobs::{MEMORY_CAP, MediaStore};
+pub use clock::{MAX_ADVANCE, SkewClock};
 pub use http::HttpConfig;
 pub use media::MAX_UPLOAD;
 pub use worker::WorkerConfig;
@@ -55,6 +59,12 @@ pub struct AppState {
     pub(crate) strict_catalog_thumbnail: bool,
     /// Media bytes, ids and upload slots.
     pub(crate) media: Arc<media::MediaState>,
+    /// The live event stream's change counter (`GET /sandbox/events`).
+    pub(crate) events: events::Events,
+    /// The latest requests to the sending doors, with their answers.
+    pub(crate) outbound: Arc<web::OutboundLog>,
+    /// The clock the sandbox runs on, when it can be moved forward.
+    pub(crate) clock: Option<Arc<SkewClock>>,
 }
 
 impl AppState {
@@ -62,12 +72,25 @@ impl AppState {
     pub fn new(sandbox: Arc<SharedSandbox>) -> Self {
         let strict_catalog_thumbnail = sandbox.read(|sb| sb.config().strict_catalog_thumbnail);
         let outbox = Arc::new(tokio::sync::Notify::new());
+        let events = events::Events::new();
+        let told = events.clone();
+        sandbox.watch(move |_| told.bump());
         AppState {
             sandbox,
             outbox,
             strict_catalog_thumbnail,
             media: Arc::new(media::MediaState::new(MediaStore::memory(MEMORY_CAP))),
+            events,
+            outbound: Arc::default(),
+            clock: None,
         }
+    }
+
+    /// The clock the sandbox was opened with, which `POST /sandbox/clock` moves forward.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<SkewClock>) -> Self {
+        self.clock = Some(clock);
+        self
     }
 
     /// Keeps media bytes in `store` (in memory, capped at [`MEMORY_CAP`], by default).
@@ -132,7 +155,12 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(kaleyra::routes())
         .merge(d360::routes())
         .merge(templates::routes())
+        .merge(web::routes())
         .route_layer(axum::middleware::from_fn(head_never_writes))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::record_outbound,
+        ))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(state)
@@ -170,10 +198,13 @@ pub async fn run_with(
     // The connections and the worker stop together, under one deadline.
     let begun = Arc::new(std::sync::OnceLock::new());
     let mark = begun.clone();
+    let events = state.events.clone();
     http::serve(listener, app(state), &http, async move {
         shutdown.await;
         let _ = mark.set(tokio::time::Instant::now());
         let _ = stop_tx.send(true);
+        // Event streams never end on their own: they end now, so their connections drain.
+        events.close();
     })
     .await;
     sweeper.abort();

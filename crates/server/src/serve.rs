@@ -11,9 +11,7 @@ use wacart_sandbox::{
     TenantSpec, Upkeep,
 };
 use wacart_schema::{CatalogId, ItemsBatchRequest};
-use wacart_server::{
-    AppState, HttpConfig, MEMORY_CAP, MediaStore, SystemClock, WorkerConfig, demo,
-};
+use wacart_server::{AppState, HttpConfig, MEMORY_CAP, MediaStore, SkewClock, WorkerConfig, demo};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -186,8 +184,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
     };
     let opening = std::time::Instant::now();
-    let sandbox = match Sandbox::open(store, Arc::new(SystemClock), Config::default()) {
+    // The wall clock, which the web page's clock control moves forward.
+    let clock = Arc::new(SkewClock::new());
+    let sandbox = match Sandbox::open(store, clock.clone(), Config::default()) {
         Ok(mut s) => {
+            clock.catch_up(s.now());
             s.set_upkeep(
                 Upkeep::default()
                     .snapshot_every(args.snapshot_every)
@@ -259,6 +260,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             format!("SQLite file {}", args.db.display())
         };
         println!("wacart sandbox listening on http://{addr} (store: {store_text})");
+        println!("the customer's phone in a browser: http://{addr}/");
         if args.demo {
             println!("{}", demo::banner());
         }
@@ -287,7 +289,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 }
             }
         };
-        let state = AppState::new(sandbox).with_media_store(media);
+        let state = AppState::new(sandbox)
+            .with_media_store(media)
+            .with_clock(clock);
         // Nothing is uploading yet: bytes no live media owns (expired, or a crash between an
         // upload's bytes and its command) go now, whatever their age.
         let swept = state.sweep_media(Duration::ZERO);

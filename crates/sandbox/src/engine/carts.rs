@@ -1,7 +1,7 @@
 //! Carts: the customer's taps on a device (set, add, view), and sending the cart as an order.
 
 use serde::{Deserialize, Serialize};
-use wacart_catalog::CartKey;
+use wacart_catalog::{CartKey, Product};
 use wacart_schema::{InboundContent, MessageContext, MessageId, PhoneNumberId, RetailerId, WaId};
 
 use super::op::Op;
@@ -135,28 +135,43 @@ impl Op for ViewCart {
         let key = state.cart_key(&self.wa_id, &self.device, &self.number)?;
         let catalog = linked_catalog(&state.settings, &state.catalogs, &self.number)?;
         let view = state.carts.view(&key, catalog);
-        let total = view.total();
-        Ok(CartSnapshot {
-            items: view
-                .lines
-                .iter()
-                .map(|l| CartItemView {
-                    retailer_id: l.product.retailer_id().clone(),
-                    title: l.product.title().to_owned(),
-                    quantity: l.quantity,
-                    unit_price: l.product.unit_price().to_price().to_string(),
-                })
-                .collect(),
-            total: total.and_then(|(c, minor)| {
-                Some(
-                    wacart_schema::Price::from_minor(u64::try_from(minor).ok()?, c.exponent())
-                        .ok()?
-                        .to_string(),
-                )
-            }),
-            currency: total.map(|(c, _)| c.code().to_owned()),
-            notice: view.notice,
+        Ok(snapshot(
+            view.lines.iter().map(|l| (l.product, l.quantity)),
+            view.notice,
+        ))
+    }
+}
+
+/// A cart as the customer sees it, from its lines with their products now.
+fn snapshot<'p>(
+    lines: impl Iterator<Item = (&'p Product, u32)>,
+    notice: Option<&'static str>,
+) -> CartSnapshot {
+    let mut currency = None;
+    let mut minor: u128 = 0;
+    let items = lines
+        .map(|(product, quantity)| {
+            currency.get_or_insert(product.price().currency());
+            minor += u128::from(product.unit_price().minor()) * u128::from(quantity);
+            CartItemView {
+                retailer_id: product.retailer_id().clone(),
+                title: product.title().to_owned(),
+                quantity,
+                unit_price: product.unit_price().to_price().to_string(),
+            }
         })
+        .collect();
+    CartSnapshot {
+        items,
+        total: currency.and_then(|c| {
+            Some(
+                wacart_schema::Price::from_minor(u64::try_from(minor).ok()?, c.exponent())
+                    .ok()?
+                    .to_string(),
+            )
+        }),
+        currency: currency.map(|c| c.code().to_owned()),
+        notice,
     }
 }
 
@@ -254,6 +269,28 @@ impl Sandbox {
         device: &str,
         number: &PhoneNumberId,
     ) -> Result<Ack<CartSnapshot>, EngineError> {
+        // A view that would change nothing (no notice to clear, no line to take out) is
+        // answered without a command, as opening a thread with nothing unread is.
+        let key = self.state.cart_key(wa_id, device, number)?;
+        let catalog = linked_catalog(&self.state.settings, &self.state.catalogs, number)?;
+        let quiet = self.state.carts.cart(&key).is_none_or(|cart| {
+            cart.notice().is_none()
+                && cart.lines().iter().all(|l| {
+                    cart.catalog_id() == Some(catalog.id())
+                        && catalog
+                            .get(&l.retailer_id)
+                            .is_some_and(Product::is_purchasable)
+                })
+        });
+        if quiet {
+            let lines = self.state.carts.cart(&key).map_or(&[][..], |c| c.lines());
+            return Ok(Ack::unlogged(snapshot(
+                lines
+                    .iter()
+                    .filter_map(|l| catalog.get(&l.retailer_id).map(|p| (p, l.quantity))),
+                None,
+            )));
+        }
         self.run(ViewCart {
             wa_id: wa_id.clone(),
             device: device.to_owned(),

@@ -138,6 +138,12 @@ impl Sandbox {
             .filter(|a| a.callback_url.is_some())
     }
 
+    /// The id of the latest webhook made (0 before the first): ids follow one another, so
+    /// `deliveries_page(last - n, …)` reads the latest `n`.
+    pub fn last_delivery_id(&self) -> u64 {
+        self.state.outbox.next_id
+    }
+
     /// Every webhook in history, oldest first, once every write so far is durable.
     pub fn deliveries(&self) -> Vec<Delivery> {
         let _ = self.store.flush();

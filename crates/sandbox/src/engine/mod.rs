@@ -50,7 +50,9 @@ pub use messages::Sent;
 pub use templates::{
     ButtonView, CardView, TEMPLATE_STATUS_FIELD, TemplateFilter, TemplateInfo, TemplateView,
 };
-pub use threads::{MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus};
+pub use threads::{
+    ChatView, MessageView, ProductView, SectionView, THREAD_PAGE, TYPING_FOR, ThreadStatus,
+};
 
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::model::Config;
@@ -220,6 +222,8 @@ pub struct Sandbox {
     pruned_at: u64,
     /// Set when the store failed: no command is taken after that.
     failed: Option<StoreError>,
+    /// Changes a viewer could see so far (see [`Sandbox::version`]); not state, not logged.
+    version: u64,
 }
 
 impl Sandbox {
@@ -255,6 +259,7 @@ impl Sandbox {
             snapshotting: None,
             pruned_at: 0,
             failed: None,
+            version: 0,
         };
         if opened.rebuild_history {
             sb.state.rebuild = Some(std::collections::HashMap::new());
@@ -310,6 +315,13 @@ impl Sandbox {
         &self.state.config
     }
 
+    /// Counts the changes a viewer could see since the sandbox opened: accepted commands,
+    /// history written besides them (delivery attempts, redeliveries), and time moving a
+    /// status. It only grows; [`crate::SharedSandbox::watch`] is told when it does.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     /// The time the state has reached (ms).
     pub fn now(&self) -> u64 {
         self.state.now
@@ -331,6 +343,9 @@ impl Sandbox {
         let now = self.clock.now_millis().max(self.state.now);
         self.state.advance_to(now);
         let effects = self.state.take_effects();
+        if !effects.is_empty() {
+            self.version += 1;
+        }
         if !effects.is_empty()
             && self.failed.is_none()
             && let Err(e) = self.store.apply(effects)
@@ -377,6 +392,7 @@ impl Sandbox {
             .and_then(|record| self.store.append(record, effects));
         match appended {
             Ok(ticket) => {
+                self.version += 1;
                 self.since_snapshot += 1;
                 if self.since_snapshot >= self.snapshot_due() {
                     self.checkpoint();
@@ -445,10 +461,13 @@ impl Sandbox {
             return Err(EngineError::Store(e.clone()));
         }
         match self.store.apply(effects) {
-            Ok(ticket) => Ok(Ack {
-                value: (),
-                seq: Some(ticket),
-            }),
+            Ok(ticket) => {
+                self.version += 1;
+                Ok(Ack {
+                    value: (),
+                    seq: Some(ticket),
+                })
+            }
             Err(e) => {
                 self.failed = Some(e.clone());
                 Err(EngineError::Store(e))

@@ -415,6 +415,13 @@ impl Sandbox {
             .then(|| self.state.settings.settings(id))
     }
 
+    /// Every customer's WhatsApp id, in order.
+    pub fn customer_ids(&self) -> Vec<&WaId> {
+        let mut ids: Vec<&WaId> = self.state.customers.keys().collect();
+        ids.sort();
+        ids
+    }
+
     /// Whether the customer is known.
     pub fn has_customer(&self, wa_id: &WaId) -> bool {
         self.state.customers.contains_key(wa_id)

@@ -87,6 +87,29 @@ pub struct MessageView {
     /// names. Open it to see the catalog, or "Invalid catalog link".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_link: Option<String>,
+    /// An outbound message as the business sent it (what the customer's app draws its
+    /// buttons, list, image, header and footer from).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
+    /// The device the view was asked for cannot show this message (an app older than the
+    /// message type needs): WhatsApp shows "update your app" in its place. Set by the caller.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unsupported: bool,
+}
+
+/// A customer's chat with one business number, as the chat list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ChatView {
+    /// The business number.
+    pub phone_number_id: PhoneNumberId,
+    /// Business messages not read yet (of those in memory: the latest of the thread).
+    pub unread: usize,
+    /// The latest message, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<MessageView>,
+    /// Messages in the thread.
+    pub messages: u64,
 }
 
 /// A section of a product message, as shown now.
@@ -330,6 +353,36 @@ impl Sandbox {
         Ok(views)
     }
 
+    /// The customer's chats: one per business number, with its unread count and latest
+    /// message, in the order of the numbers' ids.
+    pub fn chats(&self, wa_id: &WaId) -> Vec<ChatView> {
+        let mut numbers: Vec<&PhoneNumberId> = self.state.numbers.keys().collect();
+        numbers.sort();
+        numbers
+            .into_iter()
+            .map(|number| {
+                let key = (number.clone(), wa_id.clone());
+                let thread = self.state.threads.get(&key);
+                let catalog = self.state.linked_catalog(number).ok();
+                let read_upto = thread.and_then(|t| t.read_upto);
+                ChatView {
+                    phone_number_id: number.clone(),
+                    unread: thread.map_or(0, |t| {
+                        t.entries
+                            .iter()
+                            .filter(|e| matches!(e, Entry::Out(o) if o.unread()))
+                            .count()
+                    }),
+                    last: thread.and_then(|t| {
+                        let pos = t.end().checked_sub(1)?;
+                        t.get(pos).map(|e| render(pos, e, catalog, read_upto))
+                    }),
+                    messages: thread.map_or(0, |t| t.end()),
+                }
+            })
+            .collect()
+    }
+
     /// The whole thread as the customer sees it now, without reading it (history included,
     /// once every write so far is durable).
     pub fn thread_view(&self, wa_id: &WaId, number: &PhoneNumberId) -> Vec<MessageView> {
@@ -408,6 +461,8 @@ pub(crate) fn render(
                 door: None,
                 template: None,
                 catalog_link: None,
+                payload: None,
+                unsupported: false,
             }
         }
         Entry::Out(o) => {
@@ -499,6 +554,8 @@ pub(crate) fn render(
                     Content::Text(t) => super::links::catalog_link(t),
                     _ => None,
                 },
+                payload: serde_json::to_value(&o.message).ok(),
+                unsupported: false,
             }
         }
     }
