@@ -4,7 +4,10 @@
 //! browser is not installed, unless `WACART_REQUIRE_BROWSER=1` (CI).
 
 use serde_json::{Value, json};
-use wacart_schema::{BatchMethod, BatchRequest, ItemsBatchRequest, OutboundMessage};
+use wacart_schema::{
+    BatchMethod, BatchRequest, CardBuilder, ItemsBatchRequest, OutboundMessage, Parameter,
+    TemplateDefinition, WabaId,
+};
 use wacart_server::demo;
 use wacart_tests::Receiver;
 use wacart_tests::browser::{self, Browser, start_web_server};
@@ -618,6 +621,93 @@ async fn buttons_lists_reactions_quotes_and_the_clock() {
         .await
         .unwrap();
     b.wait_text("#screen li.msg.failed", "error 131047").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_show_their_product_cards_and_buttons() {
+    let Some(b) = browser::browser("templates_show_their_product_cards_and_buttons").await else {
+        return;
+    };
+    let receiver = Receiver::start().await;
+    let server = start_web_server(Some(&receiver.url)).await;
+    let base = server.base.clone();
+    let sender = business(&base);
+    let waba = WabaId::new(demo::WABA_ID);
+    // A single-product template and a media carousel with a quick reply on each card, approved
+    // by the sandbox's review route.
+    let definitions = [
+        TemplateDefinition::single_product("pear_back", "en_US", "Pears are back, {{1}}!")
+            .body_examples(["Pablo"])
+            .build()
+            .unwrap(),
+        TemplateDefinition::media_carousel(
+            "new_looks",
+            "en_US",
+            "New baskets",
+            (0..2).map(|i| {
+                (
+                    format!("4::aW1h{i}"),
+                    format!("Basket {}", i + 1),
+                    vec![],
+                    vec!["Tell me more".to_owned()],
+                )
+            }),
+        )
+        .build()
+        .unwrap(),
+    ];
+    for def in &definitions {
+        let created = sender.create_template(&waba, def).await.unwrap();
+        api(
+            reqwest::Method::POST,
+            format!("{base}/sandbox/templates/{}/status", created.id),
+            json!({"status": "APPROVED"}),
+        )
+        .await;
+    }
+    sender
+        .send(
+            &OutboundMessage::template(ALICE, "pear_back", "en_US")
+                .product(demo::CATALOG_ID, "pear-1kg")
+                .body([Parameter::text("Alice")])
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    sender
+        .send(
+            &OutboundMessage::template(ALICE, "new_looks", "en_US")
+                .carousel((0..2).map(|i| {
+                    CardBuilder::media(Parameter::image_link(format!(
+                        "https://cdn.example/b{i}.jpg"
+                    )))
+                    .quick_reply(0, format!("basket-{i}"))
+                }))
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    b.goto(&page(&base, "phone")).await;
+    // The single-product template: the product with its current price, the body filled in.
+    let spm = "#screen li.msg.in[data-type='template']:not(:has(.carousel))";
+    b.wait_text(spm, "Pears are back, Alice!").await;
+    b.wait_text(&format!("{spm} .product-card"), "Pears").await;
+    // The carousel: both cards; a quick reply on the second reaches the business.
+    b.wait_text("#screen .carousel li:nth-child(2)", "Basket 2")
+        .await;
+    b.click("#screen .carousel li:nth-child(2) .reply-buttons button")
+        .await;
+    receiver
+        .wait_for("the quick reply", |r| {
+            r.bodies.iter().any(|b| {
+                let body = String::from_utf8_lossy(b);
+                body.contains("\"type\":\"button\"") && body.contains("\"payload\":\"basket-1\"")
+            })
+        })
+        .await;
     b.close().await;
 }
 

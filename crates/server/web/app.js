@@ -355,6 +355,8 @@
         return `Catalog: ${m.text || ''}`;
       case 'order':
         return `Order: ${orderCount(m)} items`;
+      case 'template':
+        return m.text || (m.template && m.template.header) || 'Template';
       case 'image':
         return `Photo${m.text || (p.image && p.image.caption) ? `: ${m.text || p.image.caption}` : ''}`;
       case 'location':
@@ -733,6 +735,8 @@
         return [h('p', { class: 'location' }, icon('pin'), ' ', h('span', { dir: 'auto' }, m.text || 'Location'))];
       case 'interactive':
         return [text(m.text || '')];
+      case 'template':
+        return templateMessage(m);
       default:
         return [text(m.text || interactiveBody(p) || `(${m.type} message)`)];
     }
@@ -861,6 +865,91 @@
       ),
     );
     return [header(i), text(interactiveBody(m.payload)), footer(i), menu];
+  }
+
+  /** A template message as the customer sees it: header (text, media or the product), body with
+   * its parameters filled, footer, cards, and buttons that open what they name. */
+  function templateMessage(m) {
+    const t = m.template || {};
+    const products = (m.sections || []).reduce((all, s) => all.concat(s.products), []);
+    const single = !(t.cards && t.cards.length) && products.length === 1 ? products[0] : null;
+    return [
+      t.media ? mediaPlaceholder(t.media) : null,
+      single
+        ? h(
+            'div',
+            { class: 'product-card' },
+            thumb(single.title || single.retailer_id),
+            h('div', {}, h('p', { class: 'title', dir: 'auto' }, single.title || single.retailer_id), price(single), availability(single)),
+          )
+        : null,
+      t.header ? h('p', { class: 'header', dir: 'auto' }, t.header) : null,
+      t.cards && t.cards.length
+        ? h(
+            'ul',
+            { class: 'carousel', 'aria-label': 'Cards' },
+            t.cards.map((c, index) =>
+              h(
+                'li',
+                { class: 'tcard' },
+                c.product
+                  ? h(
+                      'div',
+                      { class: 'product-card' },
+                      thumb(c.product.title || c.product.retailer_id),
+                      h('div', {}, h('p', { class: 'title', dir: 'auto' }, c.product.title || c.product.retailer_id), price(c.product)),
+                    )
+                  : c.media
+                    ? mediaPlaceholder(c.media)
+                    : null,
+                c.body ? text(c.body) : null,
+                templateButtons(m, c.buttons, c.product, index),
+              ),
+            ),
+          )
+        : null,
+      text(m.text || ''),
+      t.footer ? h('p', { class: 'footer', dir: 'auto' }, t.footer) : null,
+      templateButtons(m, t.buttons, single, null),
+      products.length > 1 && !(t.cards && t.cards.length)
+        ? h('p', { class: 'items-count' }, `${products.length} items`)
+        : null,
+    ];
+  }
+
+  function mediaPlaceholder(kind) {
+    return h('div', { class: 'media-placeholder', role: 'img', 'aria-label': `${kind} header` }, icon('image'), h('span', { class: 'media-src' }, kind));
+  }
+
+  /** A template's buttons: quick replies are tapped (the business gets a `button` message),
+   * catalog, multi- and single-product buttons open what they name, URLs show where they go. */
+  function templateButtons(m, buttons, product, card) {
+    if (!buttons || !buttons.length) return null;
+    return h(
+      'div',
+      { class: 'reply-buttons', role: 'group', 'aria-label': 'Buttons' },
+      buttons.map((b) => {
+        const kind = (b.type || '').toUpperCase();
+        const label = b.text || kind;
+        switch (kind) {
+          case 'QUICK_REPLY':
+            return h('button', { class: 'wide', dir: 'auto', onclick: () => tap(m, b.payload || b.text) }, label);
+          case 'MPM':
+            return h('button', { class: 'wide view-items', dir: 'auto', onclick: () => push({ kind: 'items', message: m.id }) }, label);
+          case 'SPM':
+            return product
+              ? h('button', { class: 'wide', dir: 'auto', onclick: () => push({ kind: 'product', message: m.id, product }) }, label)
+              : null;
+          case 'CATALOG':
+            return h('button', { class: 'wide', dir: 'auto', onclick: () => push({ kind: 'catalog', number: S.number, q: '', items: null }) }, label);
+          default:
+            if (product && card !== null) {
+              return h('button', { class: 'wide', dir: 'auto', onclick: () => push({ kind: 'product', message: m.id, product }) }, label);
+            }
+            return h('span', { class: 'wide link-button', dir: 'auto', title: b.url || '' }, label);
+        }
+      }),
+    );
   }
 
   function orderMessage(m) {

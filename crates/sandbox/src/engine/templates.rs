@@ -542,6 +542,9 @@ pub struct ButtonView {
     /// A URL button's URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// A quick reply's payload, as the send gave it (a tap names the button by it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
 }
 
 /// A carousel card as shown.
@@ -576,6 +579,7 @@ fn buttons_view(buttons: &[wacart_schema::FilledButton]) -> Vec<ButtonView> {
             kind: b.kind.as_str().to_owned(),
             text: b.text.clone(),
             url: b.url.clone(),
+            payload: b.payload.clone(),
         })
         .collect()
 }
