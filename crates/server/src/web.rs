@@ -292,14 +292,44 @@ const OUTBOUND_KEPT: usize = 200;
 /// The latest requests to the sending doors, with the answer each got, in memory.
 #[derive(Default)]
 pub(crate) struct OutboundLog {
-    inner: Mutex<(u64, VecDeque<Value>)>,
+    inner: Mutex<(u64, VecDeque<OutboundEntry>)>,
+}
+
+/// One request to a sending door, kept as bytes: it is read as JSON only when the log is
+/// looked at, so a send pays for a copy, not a parse.
+struct OutboundEntry {
+    id: u64,
+    at: u64,
+    door: &'static str,
+    path: String,
+    status: u16,
+    request: Bytes,
+    response: Bytes,
+}
+
+impl OutboundEntry {
+    fn view(&self) -> Value {
+        let as_json = |bytes: &[u8]| {
+            serde_json::from_slice::<Value>(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+        };
+        json!({
+            "at": self.at,
+            "door": self.door,
+            "path": self.path,
+            "status": self.status,
+            "request": as_json(&self.request),
+            "response": as_json(&self.response),
+            "id": self.id,
+        })
+    }
 }
 
 impl OutboundLog {
-    fn push(&self, mut entry: Value) {
+    fn push(&self, mut entry: OutboundEntry) {
         let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         g.0 += 1;
-        entry["id"] = json!(g.0);
+        entry.id = g.0;
         g.1.push_back(entry);
         while g.1.len() > OUTBOUND_KEPT {
             g.1.pop_front();
@@ -315,9 +345,9 @@ impl OutboundLog {
         let g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         g.1.iter()
             .rev()
-            .filter(|e| before.is_none_or(|b| e["id"].as_u64().is_some_and(|id| id < b)))
+            .filter(|e| before.is_none_or(|b| e.id < b))
             .take(limit)
-            .cloned()
+            .map(OutboundEntry::view)
             .collect()
     }
 }
@@ -387,18 +417,15 @@ pub(crate) async fn record_outbound(
         .await
         .unwrap_or_default();
     let sent = std::mem::take(&mut *copy.lock().unwrap_or_else(PoisonError::into_inner));
-    let as_json = |bytes: &[u8]| {
-        serde_json::from_slice::<Value>(bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
-    };
-    st.outbound.push(json!({
-        "at": clock_now(&st),
-        "door": door,
-        "path": path,
-        "status": parts.status.as_u16(),
-        "request": as_json(&sent),
-        "response": as_json(&answer),
-    }));
+    st.outbound.push(OutboundEntry {
+        id: 0,
+        at: clock_now(&st),
+        door,
+        path,
+        status: parts.status.as_u16(),
+        request: Bytes::from(sent),
+        response: answer.clone(),
+    });
     st.events.bump();
     Response::from_parts(parts, Body::from(answer))
 }
@@ -452,7 +479,15 @@ mod tests {
     fn the_request_log_keeps_the_latest_newest_first() {
         let log = OutboundLog::default();
         for i in 0..(OUTBOUND_KEPT + 5) {
-            log.push(json!({ "n": i }));
+            log.push(OutboundEntry {
+                id: 0,
+                at: i as u64,
+                door: "meta",
+                path: "/v23.0/1/messages".to_owned(),
+                status: 200,
+                request: Bytes::from(format!("{{\"n\":{i}}}")),
+                response: Bytes::from_static(b"not json"),
+            });
         }
         assert_eq!(log.last_id(), (OUTBOUND_KEPT + 5) as u64);
         let page = log.page(None, 3);
@@ -460,6 +495,9 @@ mod tests {
         assert_eq!(page[2]["id"], json!(OUTBOUND_KEPT + 3));
         let older = log.page(Some(10), 100);
         assert_eq!(older.len(), 4, "ids 6..=9 are kept, 1..=5 dropped");
+        // Bodies are read as JSON when the log is looked at; what is not JSON stays text.
+        assert_eq!(older[0]["request"], json!({"n": 8}));
+        assert_eq!(older[0]["response"], json!("not json"));
     }
 
     #[test]
