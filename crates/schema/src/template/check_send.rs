@@ -7,12 +7,9 @@ use serde_json::{Map, Value};
 
 use super::limits;
 use crate::codes;
-use crate::validate::raw::{missing, object, string, unknown_keys, wrong_type};
+use crate::validate::raw::{missing, object, raw_sections, string, unknown_keys, wrong_type};
 use crate::validate::report::{Path, Report};
-use crate::validate::rules::{
-    chars_over, rule_catalog_id, rule_item_total, rule_items_nonempty, rule_retailer_id,
-    rule_section_count, rule_section_title,
-};
+use crate::validate::rules::{chars_over, rule_catalog_id, rule_retailer_id};
 
 const COMPONENT_TYPES: &[&str] = &["header", "body", "button", "carousel"];
 const SUB_TYPES: &[&str] = &[
@@ -562,7 +559,7 @@ fn raw_parameter(r: &mut Report, p: &Path<'_>, v: &Value, of: &str) {
                 rule_retailer_id(r, &pt, id);
             }
             if let Some(s) = a.get("sections") {
-                raw_sections(r, &po.key("sections"), s);
+                raw_sections(r, &po.key("sections"), Some(s));
             }
             if let Some(o) = a.get("order_details")
                 && !o.is_object()
@@ -584,58 +581,6 @@ fn required_object<'v>(
         None => {
             missing(r, p);
             None
-        }
-    }
-}
-
-/// An MPM button's sections: the rules of a multi-product message's.
-fn raw_sections(r: &mut Report, ps: &Path<'_>, sections: &Value) {
-    let Value::Array(sections) = sections else {
-        return wrong_type(r, ps, "an array", sections);
-    };
-    rule_section_count(r, ps, sections.len());
-    let items_of = |s: &Value| {
-        s.get("product_items")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len)
-    };
-    let total = sections.iter().map(items_of).sum();
-    let mut seen = 0;
-    for (si, s) in sections.iter().enumerate() {
-        let sp = ps.index(si);
-        let Some(s) = object(r, &sp, s) else { continue };
-        unknown_keys(r, &sp, s, &["title", "product_items"]);
-        let pt = sp.key("title");
-        match s.get("title") {
-            Some(Value::String(t)) => rule_section_title(r, &pt, Some(t), sections.len()),
-            Some(other) => wrong_type(r, &pt, "a string", other),
-            None => rule_section_title(r, &pt, None, sections.len()),
-        }
-        let pi = sp.key("product_items");
-        let items = match s.get("product_items") {
-            Some(Value::Array(a)) => a,
-            Some(other) => {
-                wrong_type(r, &pi, "an array", other);
-                continue;
-            }
-            None => {
-                missing(r, &pi);
-                continue;
-            }
-        };
-        rule_items_nonempty(r, &pi, items.len());
-        for (ii, item) in items.iter().enumerate() {
-            let ip = pi.index(ii);
-            rule_item_total(r, &ip, seen, total);
-            seen += 1;
-            let Some(item) = object(r, &ip, item) else {
-                continue;
-            };
-            unknown_keys(r, &ip, item, &["product_retailer_id"]);
-            let pr = ip.key("product_retailer_id");
-            if let Some(id) = string(r, &pr, item, "product_retailer_id", true) {
-                rule_retailer_id(r, &pr, id);
-            }
         }
     }
 }

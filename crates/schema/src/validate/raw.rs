@@ -511,7 +511,8 @@ fn raw_catalog_id(r: &mut Report, pa: &Path<'_>, action: &Map<String, Value>) {
     }
 }
 
-fn raw_sections(r: &mut Report, ps: &Path<'_>, sections: Option<&Value>) {
+/// A multi-product message's sections (also an MPM template button's): counts, titles, items.
+pub(crate) fn raw_sections(r: &mut Report, ps: &Path<'_>, sections: Option<&Value>) {
     let sections = match sections {
         Some(Value::Array(a)) => a,
         Some(other) => return wrong_type(r, ps, "an array", other),
