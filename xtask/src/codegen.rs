@@ -194,7 +194,7 @@ fn generate(spec: &Value) -> Result<Vec<(PathBuf, String)>, String> {
     Ok(out)
 }
 
-/// `docs/openapi.json`, from `wacart openapi` (the route table in crates/server/src/openapi.rs).
+/// `docs/openapi.json`, from `wacart openapi` (the route table in crates/server/src/openapi/routes.rs).
 fn openapi(check: bool) -> Result<(), String> {
     let out = std::process::Command::new(env!("CARGO"))
         .args([
