@@ -1,10 +1,12 @@
 //! The default store: one SQLite file, written by a group-committing writer thread. The writer
 //! takes every write queued since its last commit and commits them in one transaction, so many
 //! concurrent callers share one fsync; snapshots, compaction and pruning happen on that thread,
-//! never under the engine's lock.
+//! never under the engine's lock (compaction and pruning a few rows per commit, riding on it).
+//! A second thread copies the write-ahead log into the database (checkpoints), so commits do not
+//! wait for that copy.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use wacart_schema::{MessageId, PhoneNumberId, WaId};
@@ -48,6 +50,7 @@ pub struct SqliteStore {
     log_len: Arc<std::sync::atomic::AtomicU64>,
     was_empty: bool,
     thread: Option<std::thread::JoinHandle<()>>,
+    checkpointer: Option<Checkpointer>,
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -70,6 +73,64 @@ fn open_connection(path: &Path, durability: Durability) -> Result<Connection, St
     conn.pragma_update(None, "cache_size", -16_384)
         .map_err(db_err)?;
     Ok(conn)
+}
+
+/// Write-ahead log frames after which the writer copies the log into the database itself, in
+/// its commit. The checkpointer normally does it long before, beside the writer; this bounds the
+/// log when it cannot keep up (every frame it copied already is not copied again).
+const WRITER_CHECKPOINT_FRAMES: i64 = 8_000;
+
+/// How often the checkpointer copies the write-ahead log into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// A thread with its own connection that copies the write-ahead log into the database file
+/// (SQLite's passive checkpoint), so group commits never wait for that copy and its fsync.
+struct Checkpointer {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        let conn = open_connection(path, durability)?;
+        let stop: Arc<(Mutex<bool>, Condvar)> = Arc::default();
+        let s = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("wacart-checkpoint".into())
+            .spawn(move || {
+                let (stopped, wake) = &*s;
+                let mut guard = lock(stopped);
+                while !*guard {
+                    guard = wake
+                        .wait_timeout(guard, CHECKPOINT_EVERY)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                    if *guard {
+                        break;
+                    }
+                    drop(guard);
+                    // Busy (the writer's own checkpoint runs) or failed: the next round, or
+                    // the writer's, copies it; a failure to read the log shows in the writer.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    guard = lock(stopped);
+                }
+            })
+            .map_err(|e| StoreError::Database(format!("cannot start the checkpointer: {e}")))?;
+        Ok(Checkpointer {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        *lock(&self.stop.0) = true;
+        self.stop.1.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Applies pending migrations; answers the version the database was at.
@@ -138,6 +199,8 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         let was_empty = check_empty_file(&path)?;
         let mut conn = open_connection(&path, durability)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_FRAMES)
+            .map_err(db_err)?;
         let from_version = migrate(&mut conn)?;
         let (opened, chain) = read_opened(&conn, from_version)?;
         let last = opened
@@ -186,6 +249,7 @@ impl SqliteStore {
                 std::mem::forget(guard);
             })
             .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
+        let checkpointer = Some(Checkpointer::start(&path, durability)?);
         Ok(SqliteStore {
             path,
             writer,
@@ -195,6 +259,7 @@ impl SqliteStore {
             log_len,
             was_empty,
             thread: Some(thread),
+            checkpointer,
         })
     }
 
@@ -509,5 +574,6 @@ impl Drop for SqliteStore {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        drop(self.checkpointer.take());
     }
 }

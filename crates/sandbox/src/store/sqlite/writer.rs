@@ -34,9 +34,12 @@ pub(super) fn chain_from_sql(c: i64) -> u64 {
     u64::from_le_bytes(c.to_le_bytes())
 }
 
-/// Rows deleted per pruning step: pruning goes in small steps between commits, so it never
-/// holds up a commit for long.
+/// Rows deleted per housekeeping step when the writer is idle.
 const PRUNE_STEP: usize = 500;
+
+/// Rows deleted per housekeeping step riding on a group commit: small, so a busy writer's
+/// commits stay short and pay no transaction (and fsync) of their own for housekeeping.
+const COMMIT_STEP: usize = 64;
 
 pub(super) enum Write {
     Record(u64, Vec<u8>, Vec<Effect>),
@@ -88,7 +91,8 @@ pub(super) fn write_loop(
             }
             std::mem::take(&mut q.pending)
         };
-        if !batch.is_empty() {
+        let busy = !batch.is_empty();
+        if busy {
             let last = batch.last().map_or(0, |(t, _)| *t);
             match commit(&mut conn, batch, &mut upkeep, log_len) {
                 Ok(()) => shared.advance(last, None),
@@ -97,8 +101,7 @@ pub(super) fn write_loop(
                     return;
                 }
             }
-        }
-        if let Err(e) = upkeep_step(&mut conn, &mut upkeep, log_len) {
+        } else if let Err(e) = idle_step(&mut conn, &mut upkeep, log_len) {
             shared.advance(0, Some(e));
             return;
         }
@@ -177,6 +180,9 @@ fn commit(
             .and_then(|mut s| s.execute([to_i64(seq)]))
             .map_err(db_err)?;
     }
+    // A small step of housekeeping rides on the commit: deleting a few rows costs little
+    // beside the batch, and a busy writer never stops committing for it.
+    upkeep_step(&tx, upkeep, log_len, COMMIT_STEP)?;
     tx.commit().map_err(db_err)
 }
 
@@ -286,23 +292,31 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
     .map_err(db_err)
 }
 
-/// One step of housekeeping between commits: log records behind the snapshot, then history past
-/// the retention.
-fn upkeep_step(
+/// Housekeeping while no write waits: larger steps, each its own transaction.
+fn idle_step(
     conn: &mut Connection,
     upkeep: &mut Upkeep,
     log_len: &std::sync::atomic::AtomicU64,
 ) -> Result<(), StoreError> {
+    let tx = conn.transaction().map_err(db_err)?;
+    upkeep_step(&tx, upkeep, log_len, PRUNE_STEP)?;
+    tx.commit().map_err(db_err)
+}
+
+/// One step of housekeeping (up to `step` rows): log records behind the snapshot first, then
+/// history past the retention. Runs inside a group commit's transaction, or alone when idle.
+fn upkeep_step(
+    conn: &Connection,
+    upkeep: &mut Upkeep,
+    log_len: &std::sync::atomic::AtomicU64,
+    step: usize,
+) -> Result<(), StoreError> {
     use std::sync::atomic::Ordering;
     if upkeep.compacted < upkeep.snapshot_seq {
-        let upto = upkeep
-            .snapshot_seq
-            .min(upkeep.compacted + PRUNE_STEP as u64);
-        conn.execute(
-            "DELETE FROM log WHERE seq > ?1 AND seq <= ?2",
-            params![to_i64(upkeep.compacted), to_i64(upto)],
-        )
-        .map_err(db_err)?;
+        let upto = upkeep.snapshot_seq.min(upkeep.compacted + step as u64);
+        conn.prepare_cached("DELETE FROM log WHERE seq > ?1 AND seq <= ?2")
+            .and_then(|mut s| s.execute(params![to_i64(upkeep.compacted), to_i64(upto)]))
+            .map_err(db_err)?;
         log_len.fetch_sub(
             log_len.load(Ordering::Relaxed).min(upto - upkeep.compacted),
             Ordering::Relaxed,
@@ -311,7 +325,7 @@ fn upkeep_step(
         return Ok(());
     }
     if let Some(before) = upkeep.prune_before
-        && prune_step(conn, before)?
+        && prune_step(conn, before, step)?
     {
         upkeep.prune_before = None;
     }
@@ -320,26 +334,25 @@ fn upkeep_step(
 
 /// Deletes one step of history older than `before` (thread messages, webhooks); answers whether
 /// nothing is left to delete.
-fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
+fn prune_step(conn: &Connection, before: u64, step: usize) -> Result<bool, StoreError> {
     let before = to_i64(before);
-    let step = to_i64(PRUNE_STEP as u64);
-    let tx = conn.transaction().map_err(db_err)?;
-    let entries = tx
-        .execute(
+    let limit = to_i64(step as u64);
+    let entries = conn
+        .prepare_cached(
             "DELETE FROM entries WHERE (number, wa_id, pos) IN
              (SELECT number, wa_id, pos FROM entries WHERE at < ?1 LIMIT ?2)",
-            params![before, step],
         )
+        .and_then(|mut s| s.execute(params![before, limit]))
         .map_err(db_err)?;
     // Webhooks past the retention go too, delivered or not: one still waiting for a callback
     // after that long is history as well. Ids grow with time, so the oldest come first: the
     // step reads the lowest ids and stops at the first one young enough to keep.
     let old: Vec<i64> = {
-        let mut stmt = tx
+        let mut stmt = conn
             .prepare_cached("SELECT id, created_at FROM deliveries ORDER BY id LIMIT ?1")
             .map_err(db_err)?;
         let rows = stmt
-            .query_map([step], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
             .map_err(db_err)?;
         let mut old = Vec::new();
         for row in rows {
@@ -352,11 +365,11 @@ fn prune_step(conn: &mut Connection, before: u64) -> Result<bool, StoreError> {
         old
     };
     let deliveries = match old.last() {
-        Some(last) => tx
-            .execute("DELETE FROM deliveries WHERE id <= ?1", [last])
+        Some(last) => conn
+            .prepare_cached("DELETE FROM deliveries WHERE id <= ?1")
+            .and_then(|mut s| s.execute([last]))
             .map_err(db_err)?,
         None => 0,
     };
-    tx.commit().map_err(db_err)?;
-    Ok(entries < PRUNE_STEP && deliveries < PRUNE_STEP)
+    Ok(entries < step && deliveries < step)
 }
