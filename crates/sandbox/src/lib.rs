@@ -28,4 +28,4 @@ pub use shared::SharedSandbox;
 pub use store::{
     Durability, Durable, Effect, EntryRow, MemoryStore, Opened, SqliteStore, Store, StoreError,
 };
-pub use webhooks::{Attempt, Delivery, DeliveryState};
+pub use webhooks::{Attempt, Delivery, DeliveryState, NewWebhook, StatusSpec, WebhookBody};

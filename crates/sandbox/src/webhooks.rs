@@ -86,6 +86,182 @@ fn as_text<S: serde::Serializer>(body: &std::sync::Arc<[u8]>, s: S) -> Result<S:
     s.serialize_str(&String::from_utf8_lossy(body))
 }
 
+/// A webhook as the engine makes it: pending, due at once, no attempt yet.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct NewWebhook {
+    /// Stable id.
+    pub id: u64,
+    /// The WABA whose app receives it.
+    pub waba_id: WabaId,
+    /// What it is about (`statuses`, `messages`, `errors`).
+    pub kind: &'static str,
+    /// When it was made, and first due (ms).
+    pub created_at: u64,
+    /// A provider's callback target; `None`: the WABA app's callback.
+    pub target: Option<crate::callbacks::Target>,
+    /// Its body.
+    pub body: WebhookBody,
+}
+
+/// A new webhook's body: its bytes, or a status to render when it is read.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum WebhookBody {
+    /// The exact bytes.
+    Bytes(std::sync::Arc<[u8]>),
+    /// A status webhook, kept as what it is made of (see [`StatusSpec`]).
+    Status(Box<StatusSpec>),
+}
+
+impl WebhookBody {
+    /// The exact bytes to sign and send.
+    pub fn render(&self) -> std::sync::Arc<[u8]> {
+        match self {
+            WebhookBody::Bytes(b) => b.clone(),
+            WebhookBody::Status(spec) => spec.render().into(),
+        }
+    }
+}
+
+impl NewWebhook {
+    /// The webhook as a [`Delivery`], its body rendered.
+    pub fn delivery(&self) -> Delivery {
+        Delivery {
+            id: self.id,
+            waba_id: self.waba_id.clone(),
+            kind: self.kind,
+            body: self.body.render(),
+            created_at: self.created_at,
+            next_attempt_at: Some(self.created_at),
+            attempts: Vec::new(),
+            state: DeliveryState::Pending,
+            target: self.target.clone(),
+        }
+    }
+}
+
+/// What a status webhook is made of, owned. Two of them follow every send, so the store keeps
+/// this (a third of the body's size, encoded without rendering it) and renders the body when the
+/// webhook is read: rendering is a pure function of it, so every read, attempt and signature
+/// sees the same bytes. The short field names are its stored form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusSpec {
+    #[serde(rename = "w")]
+    pub(crate) waba_id: WabaId,
+    #[serde(rename = "d")]
+    pub(crate) display: String,
+    #[serde(rename = "n")]
+    pub(crate) number: PhoneNumberId,
+    /// Left out on `failed` statuses, as Meta does.
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) contact: Option<ContactSpec>,
+    #[serde(rename = "i")]
+    pub(crate) id: MessageId,
+    #[serde(rename = "s")]
+    pub(crate) status: String,
+    /// Unix seconds.
+    #[serde(rename = "t")]
+    pub(crate) timestamp: u64,
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) recipient_id: Option<WaId>,
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) recipient_user_id: Option<UserId>,
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) biz_opaque_callback_data: Option<String>,
+    /// The error code of a `failed` status.
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) failure: Option<u32>,
+    /// A template message's (`billable`, `type`, `category`).
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pricing: Option<(bool, String, String)>,
+}
+
+/// The customer as a status webhook shows them (see [`Who`]), owned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ContactSpec {
+    #[serde(rename = "n")]
+    pub(crate) name: String,
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) username: Option<String>,
+    #[serde(rename = "w", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) wa_id: Option<WaId>,
+    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) user_id: Option<UserId>,
+}
+
+impl From<Who<'_>> for ContactSpec {
+    fn from(who: Who<'_>) -> Self {
+        ContactSpec {
+            name: who.name.to_owned(),
+            username: who.username.map(str::to_owned),
+            wa_id: who.wa_id.cloned(),
+            user_id: who.user_id.cloned(),
+        }
+    }
+}
+
+impl ContactSpec {
+    fn who(&self) -> Who<'_> {
+        Who {
+            name: &self.name,
+            username: self.username.as_deref(),
+            wa_id: self.wa_id.as_ref(),
+            user_id: self.user_id.as_ref(),
+        }
+    }
+}
+
+/// The `details` of a failed status's error.
+pub(crate) fn failure_details(code: u32) -> &'static str {
+    match code {
+        wacart_schema::codes::REENGAGEMENT_MESSAGE => {
+            "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
+        }
+        _ => "Message failed to send because the recipient's WhatsApp version cannot display it.",
+    }
+}
+
+impl StatusSpec {
+    /// The webhook's body: always the same bytes for the same spec.
+    pub fn render(&self) -> Vec<u8> {
+        let status = StatusOut {
+            id: &self.id,
+            status: &self.status,
+            timestamp: self.timestamp,
+            recipient_id: self.recipient_id.as_ref(),
+            recipient_user_id: self.recipient_user_id.as_ref(),
+            biz_opaque_callback_data: self.biz_opaque_callback_data.as_deref(),
+            failure: self.failure.map(|code| (code, failure_details(code))),
+            pricing: self
+                .pricing
+                .as_ref()
+                .map(|(billable, kind, category)| (*billable, kind.as_str(), category.as_str())),
+        };
+        status_body(
+            &self.waba_id,
+            &self.display,
+            &self.number,
+            self.contact.as_ref().map(ContactSpec::who),
+            &status,
+        )
+    }
+
+    /// The stored form.
+    pub fn encode(&self) -> Vec<u8> {
+        // Strings, numbers and options: encoding cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads the stored form back.
+    ///
+    /// # Errors
+    /// When the bytes are not a stored status.
+    pub fn decode(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
 /// The retry schedule.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Schedule {
@@ -206,7 +382,7 @@ pub(crate) struct StatusOut<'a> {
     /// (code, details) of a `failed` status.
     pub(crate) failure: Option<(u32, &'a str)>,
     /// A template message's (`billable`, `type`, `category`); free service otherwise.
-    pub(crate) pricing: Option<(bool, &'static str, &'static str)>,
+    pub(crate) pricing: Option<(bool, &'a str, &'a str)>,
 }
 
 impl Serialize for StatusOut<'_> {
@@ -253,12 +429,12 @@ impl Serialize for StatusOut<'_> {
 }
 
 #[derive(Serialize)]
-struct PricingOut {
+struct PricingOut<'a> {
     billable: bool,
     pricing_model: &'static str,
     #[serde(rename = "type")]
-    kind: &'static str,
-    category: &'static str,
+    kind: &'a str,
+    category: &'a str,
 }
 
 #[derive(Serialize)]
@@ -399,6 +575,72 @@ mod tests {
 
     fn fail(at: u64) -> Attempt {
         Attempt::new(at, Some(500), 1, Some("HTTP 500".into()))
+    }
+
+    fn spec(failure: Option<u32>) -> StatusSpec {
+        StatusSpec {
+            waba_id: WabaId::new("200000000000001"),
+            display: "+1 555-000-1111".into(),
+            number: PhoneNumberId::new("100000000000001"),
+            contact: failure.is_none().then(|| ContactSpec {
+                name: "Zoë".into(),
+                username: Some("@zoe".into()),
+                wa_id: None,
+                user_id: Some(UserId::new("US.13491208655302741918")),
+            }),
+            id: MessageId::new("wamid.HBgL000000000042V2FjYXJ0U2FuZGJveA"),
+            status: if failure.is_some() {
+                "failed"
+            } else {
+                "delivered"
+            }
+            .into(),
+            timestamp: 1_750_000_001,
+            recipient_id: Some(WaId::new("15551230001")),
+            recipient_user_id: Some(UserId::new("US.13491208655302741918")),
+            biz_opaque_callback_data: Some("order-7 \"ü\"".into()),
+            failure,
+            pricing: Some((true, "regular".into(), "marketing".into())),
+        }
+    }
+
+    #[test]
+    fn a_stored_status_reads_back_as_the_same_spec_and_renders_the_same_bytes() {
+        for failure in [None, Some(wacart_schema::codes::REENGAGEMENT_MESSAGE)] {
+            let spec = spec(failure);
+            let stored = spec.encode();
+            let read = StatusSpec::decode(&stored).unwrap();
+            assert_eq!(read, spec);
+            let body = spec.render();
+            assert_eq!(read.render(), body);
+            // What the store keeps is a fraction of what it sends.
+            assert!(
+                stored.len() * 2 < body.len(),
+                "{} vs {}",
+                stored.len(),
+                body.len()
+            );
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let value = &v["entry"][0]["changes"][0]["value"];
+            let status = &value["statuses"][0];
+            assert_eq!(status["biz_opaque_callback_data"], "order-7 \"ü\"");
+            assert!(body.is_ascii(), "non-ASCII is escaped, as Meta does");
+            match failure {
+                None => {
+                    assert_eq!(value["contacts"][0]["profile"]["username"], "@zoe");
+                    assert_eq!(status["pricing"]["category"], "marketing");
+                }
+                Some(code) => {
+                    assert!(value.get("contacts").is_none());
+                    assert_eq!(status["errors"][0]["code"], code);
+                    assert_eq!(
+                        status["errors"][0]["error_data"]["details"],
+                        failure_details(code)
+                    );
+                }
+            }
+        }
+        assert!(StatusSpec::decode(b"{\"w\":1}").is_err());
     }
 
     #[test]

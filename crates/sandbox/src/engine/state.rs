@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use wacart_catalog::{CartKey, Carts, Catalog, CatalogError, SettingsBook};
 use wacart_schema::{
     CatalogId, InboundContent, InboundMessage, MessageContext, MessageId, OutboundMessage,
-    PhoneNumberId, RetailerId, StatusKind, Timestamp, UserId, WaId, WabaId, codes,
+    PhoneNumberId, RetailerId, StatusKind, Timestamp, UserId, WaId, WabaId,
 };
 
 use super::{Door, EngineError};
 use crate::model::{CURRENT_APP_VERSION, Config, Device, NumberSpec, Platform, TenantSpec};
 use crate::store::{Effect, EntryRow};
-use crate::webhooks::{Delivery, DeliveryState, Schedule};
+use crate::webhooks::{ContactSpec, Delivery, NewWebhook, Schedule, StatusSpec, WebhookBody};
 
 /// Messages each thread keeps in memory; older ones live in the store's history (with a small
 /// [`Waiting`] record while a scheduled status has yet to reach them).
@@ -320,7 +320,27 @@ impl State {
         body: impl FnOnce() -> Vec<u8>,
         at: u64,
     ) {
-        self.push_outbox(waba_id, kind, || (None, body()), at);
+        self.push_outbox(
+            waba_id,
+            kind,
+            || (None, WebhookBody::Bytes(body().into())),
+            at,
+        );
+    }
+
+    /// Queues a status webhook for the WABA's app, kept unrendered (see [`StatusSpec`]).
+    pub(crate) fn push_status(
+        &mut self,
+        waba_id: &WabaId,
+        spec: impl FnOnce() -> StatusSpec,
+        at: u64,
+    ) {
+        self.push_outbox(
+            waba_id,
+            "statuses",
+            || (None, WebhookBody::Status(Box::new(spec()))),
+            at,
+        );
     }
 
     /// Queues a provider's callback (a Kaleyra callback profile's request): the same outbox,
@@ -337,7 +357,7 @@ impl State {
             kind,
             || {
                 let (target, body) = render();
-                (Some(target), body)
+                (Some(target), WebhookBody::Bytes(body.into()))
             },
             at,
         );
@@ -347,7 +367,7 @@ impl State {
         &mut self,
         waba_id: &WabaId,
         kind: &'static str,
-        make: impl FnOnce() -> (Option<crate::callbacks::Target>, Vec<u8>),
+        make: impl FnOnce() -> (Option<crate::callbacks::Target>, WebhookBody),
         at: u64,
     ) {
         self.outbox.next_id += 1;
@@ -355,22 +375,19 @@ impl State {
             return;
         }
         let (target, body) = make();
-        let delivery = Delivery {
+        let webhook = NewWebhook {
             id: self.outbox.next_id,
             waba_id: waba_id.clone(),
             kind,
-            body: body.into(),
             created_at: at,
-            next_attempt_at: Some(at),
-            attempts: Vec::new(),
-            state: DeliveryState::Pending,
             target,
+            body,
         };
-        let parked = delivery.target.is_none() && self.outbox.parked.contains(waba_id);
+        let parked = webhook.target.is_none() && self.outbox.parked.contains(waba_id);
         if let Some(rebuild) = &mut self.rebuild {
-            rebuild.insert(delivery.id, delivery.clone());
+            rebuild.insert(webhook.id, webhook.delivery());
         }
-        self.effects.push(Effect::NewDelivery { delivery, parked });
+        self.effects.push(Effect::NewDelivery { webhook, parked });
     }
 
     /// Holds a WABA's webhooks (no callback) or releases them (a callback was set).
@@ -595,15 +612,7 @@ impl State {
             } else {
                 return;
             };
-        let failure = error.map(|code| {
-            let details = match code {
-                codes::REENGAGEMENT_MESSAGE => {
-                    "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
-                }
-                _ => "Message failed to send because the recipient's WhatsApp version cannot display it.",
-            };
-            (code, details)
-        });
+        let failure = error.map(|code| (code, crate::webhooks::failure_details(code)));
         let (waba, display) = self.number_identity(&number);
         let key = (number, wa_id);
         let person = self.person(&key, at);
@@ -617,26 +626,25 @@ impl State {
             Some(&key.1)
         };
         let contact = (!failed).then(|| person.who(status != StatusKind::Sent));
-        let body = || {
-            crate::webhooks::status_body(
-                &waba,
-                &display,
-                &key.0,
-                contact,
-                &crate::webhooks::StatusOut {
-                    id,
-                    status: status.as_str(),
-                    timestamp: at / 1000,
-                    recipient_id,
-                    recipient_user_id: person.user_id.as_ref().filter(|_| by_user || !failed),
-                    biz_opaque_callback_data: biz.as_deref(),
-                    failure,
-                    pricing: pricing.map(super::template_book::Pricing::parts),
-                },
-            )
+        let spec = || StatusSpec {
+            waba_id: waba.clone(),
+            display: display.clone(),
+            number: key.0.clone(),
+            contact: contact.map(ContactSpec::from),
+            id: id.clone(),
+            status: status.as_str().to_owned(),
+            timestamp: at / 1000,
+            recipient_id: recipient_id.cloned(),
+            recipient_user_id: person.user_id.clone().filter(|_| by_user || !failed),
+            biz_opaque_callback_data: biz.clone(),
+            failure: error,
+            pricing: pricing.map(|p| {
+                let (billable, kind, category) = p.parts();
+                (billable, kind.to_owned(), category.to_owned())
+            }),
         };
         let waba_id = waba.clone();
-        self.push_delivery(&waba_id, "statuses", body, at);
+        self.push_status(&waba_id, spec, at);
         // Sent through Kaleyra's door: the status callback of the profile the send named (or the
         // number's default), with the send's refs.
         if let Some(meta) = &kaleyra

@@ -49,10 +49,11 @@ impl Inner {
                     row.body = serde_json::to_vec(&v).unwrap_or_default();
                 }
             }
-            Effect::NewDelivery { delivery, parked } => {
-                if self.deliveries.contains_key(&delivery.id) {
+            Effect::NewDelivery { webhook, parked } => {
+                if self.deliveries.contains_key(&webhook.id) {
                     return;
                 }
+                let delivery = webhook.delivery();
                 if let (false, Some(at)) = (parked, delivery.next_attempt_at) {
                     self.due.insert((at, delivery.id));
                 }

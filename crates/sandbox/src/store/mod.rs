@@ -22,7 +22,9 @@ pub use memory::MemoryStore;
 pub use sqlite::{Durability, SqliteStore};
 use wacart_schema::{MessageId, PhoneNumberId, WaId, WabaId};
 
-use crate::webhooks::{Attempt, Delivery, DeliveryState};
+#[cfg(doc)]
+use crate::webhooks::WebhookBody;
+use crate::webhooks::{Attempt, Delivery, DeliveryState, NewWebhook};
 
 /// Why the store failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,10 +79,11 @@ pub enum Effect {
         status: String,
     },
     /// A new webhook; `parked` when its app has no callback. An id already stored is kept as
-    /// it is (a webhook made again after a restart is the same webhook).
+    /// it is (a webhook made again after a restart is the same webhook). A status webhook's
+    /// body may be kept unrendered ([`WebhookBody::Status`]); reads answer it rendered.
     NewDelivery {
         /// The webhook.
-        delivery: Delivery,
+        webhook: NewWebhook,
         /// Its app has no callback: not due until one is set.
         parked: bool,
     },

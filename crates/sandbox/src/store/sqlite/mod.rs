@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0002_history.sql"),
     include_str!("../../../migrations/0003_chain.sql"),
     include_str!("../../../migrations/0004_targets.sql"),
+    include_str!("../../../migrations/0005_status_specs.sql"),
 ];
 
 /// How hard a commit works to survive.
@@ -383,10 +384,17 @@ fn kind_of(kind: &str) -> &'static str {
 }
 
 const DELIVERY_COLUMNS: &str =
-    "id, waba_id, kind, body, created_at, next_attempt_at, state, attempts, target";
+    "id, waba_id, kind, body, created_at, next_attempt_at, state, attempts, target, form";
 
 fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Delivery, String)> {
-    let body: Vec<u8> = r.get(3)?;
+    let mut body: Vec<u8> = r.get(3)?;
+    if r.get::<_, i64>(9)? == writer::FORM_STATUS {
+        body = crate::webhooks::StatusSpec::decode(&body)
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, e.into())
+            })?
+            .render();
+    }
     let kind: String = r.get(2)?;
     let waba: String = r.get(1)?;
     let delivery = Delivery {

@@ -7,7 +7,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{db_err, to_i64};
 use crate::store::{Effect, Shared, StoreError, lock};
-use crate::webhooks::DeliveryState;
+use crate::webhooks::{DeliveryState, WebhookBody};
+
+/// `deliveries.form`: the body is the bytes to send.
+pub(super) const FORM_BYTES: i64 = 0;
+/// `deliveries.form`: the body is a [`crate::webhooks::StatusSpec`], rendered when read.
+pub(super) const FORM_STATUS: i64 = 1;
 
 /// The running checksum: FNV-1a (64 bits) over the previous checksum, the sequence number and
 /// the record's bytes.
@@ -232,30 +237,31 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
             .and_then(|mut s| {
                 s.execute(params![number.as_str(), wa_id.as_str(), to_i64(pos), status])
             }),
-        Effect::NewDelivery {
-            delivery: d,
-            parked,
-        } => tx
+        Effect::NewDelivery { webhook: w, parked } => tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO deliveries
-                 (id, waba_id, kind, body, created_at, next_attempt_at, state, parked, target)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 (id, waba_id, kind, body, created_at, next_attempt_at, state, parked, target, form)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
-                let target = d
+                let target = w
                     .target
                     .as_ref()
                     .and_then(|t| serde_json::to_string(t).ok());
+                // A status is stored as what it is made of and rendered when read.
+                let (form, body) = match &w.body {
+                    WebhookBody::Bytes(b) => (FORM_BYTES, std::borrow::Cow::Borrowed(&b[..])),
+                    WebhookBody::Status(spec) => (FORM_STATUS, spec.encode().into()),
+                };
                 s.execute(params![
-                    to_i64(d.id),
-                    d.waba_id.as_str(),
-                    d.kind,
-                    &d.body[..],
-                    to_i64(d.created_at),
-                    d.next_attempt_at.map(to_i64),
-                    state_code(d.state),
+                    to_i64(w.id),
+                    w.waba_id.as_str(),
+                    w.kind,
+                    &body[..],
+                    to_i64(w.created_at),
                     parked,
-                    target
+                    target,
+                    form
                 ])
             }),
         Effect::Attempted {
