@@ -176,13 +176,15 @@ impl Load {
         all
     }
 
-    pub(crate) fn finish(self) -> Result<u64, String> {
+    /// Stops the load once every thread finished the request it was in; answers the non-200
+    /// count and the latencies since the last [`Load::take`], sorted.
+    pub(crate) fn finish(mut self) -> Result<(u64, Vec<u64>), String> {
         self.stop.store(true, Ordering::Relaxed);
-        for t in self.threads {
+        for t in std::mem::take(&mut self.threads) {
             t.join()
                 .map_err(|_| "a load thread panicked".to_owned())??;
         }
-        Ok(self.errors.load(Ordering::Relaxed))
+        Ok((self.errors.load(Ordering::Relaxed), self.take()))
     }
 }
 
@@ -190,9 +192,10 @@ fn load(port: u16, connections: usize, seconds: u64) -> Result<Report, String> {
     let load = Load::start(port, connections);
     let start = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
-    let latencies_us = load.take();
+    // Every request counts, the ones in flight when the time was up included (their webhooks
+    // are counted by the drain below).
+    let (errors, latencies_us) = load.finish()?;
     let elapsed = start.elapsed().as_secs_f64();
-    let errors = load.finish()?;
     Ok(Report {
         requests: latencies_us.len() as u64,
         errors,

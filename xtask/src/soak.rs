@@ -232,7 +232,8 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         rates.push(rate);
         rss.push(mem);
     }
-    let errors = load.finish()?;
+    let (errors, rest) = load.finish()?;
+    total += rest.len() as u64;
     let mean = total as f64 / started.elapsed().as_secs_f64();
     println!(
         "total: {total} sends ({errors} non-200), {mean:.0}/s = {:.0}% of the bare handler; worst interval p99 {worst_p99:.2} ms",
