@@ -571,3 +571,51 @@ fn the_write_ahead_log_stays_bounded_under_writes_that_never_pause() {
     );
     assert_eq!(store.log_len(), 20_000);
 }
+
+/// Status webhooks are stored as what they are made of and rendered when read: the body read
+/// back is the one a rendered webhook would have had, and a stored status changed behind the
+/// store's back is an error on reading it, never a panic or a different body.
+#[test]
+fn stored_statuses_read_back_rendered_and_a_changed_one_is_an_error() {
+    let path = temp_db("specs");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path, Durability::Process).unwrap());
+    let clock = ManualClock::new(T0);
+    let mut sb = open(store.clone(), &clock, Upkeep::default());
+    setup(&mut sb);
+    let _ = sb.customer_text(&WaId::new(ALICE), &n(), "hi").unwrap();
+    let sent = sb.send(&n(), spm(ALICE, "kale"), Door::Meta).unwrap().value;
+    store.flush().unwrap();
+    let status = store
+        .deliveries(0, 100, None)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.kind == "statuses")
+        .expect("a sent status");
+    let body: serde_json::Value = serde_json::from_slice(&status.body).unwrap();
+    let value = &body["entry"][0]["changes"][0]["value"];
+    assert_eq!(value["statuses"][0]["id"], sent.id.as_str());
+    assert_eq!(value["statuses"][0]["status"], "sent");
+    assert_eq!(value["metadata"]["phone_number_id"], NUMBER);
+    assert_eq!(value["contacts"][0]["wa_id"], ALICE);
+    // What the table holds is the compact form, not the body.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (form, stored): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT form, body FROM deliveries WHERE id = ?1",
+            [i64::try_from(status.id).unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(form, 1);
+    assert!(stored.len() * 2 < status.body.len());
+    conn.execute(
+        "UPDATE deliveries SET body = CAST('{\"w\":' AS BLOB) WHERE id = ?1",
+        [i64::try_from(status.id).unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    assert!(matches!(
+        store.delivery(status.id),
+        Err(StoreError::Database(_))
+    ));
+}
