@@ -33,6 +33,10 @@ pub(crate) struct Args {
     /// Deliver every tenant's webhooks to this URL.
     #[arg(long)]
     webhook_url: Option<String>,
+    /// With --demo: the demo Kaleyra account's callback profile `demo-default` posts its status
+    /// and incoming-message callbacks (Kaleyra's shape, unsigned) to this URL.
+    #[arg(long, value_name = "URL", requires = "demo")]
+    kaleyra_callback_url: Option<String>,
     /// Seconds a request's headers may take, counted from when the connection is ready for one
     /// (so also how long an idle keep-alive connection stays open).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
@@ -225,13 +229,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
-        // The demo's Kaleyra account hears of statuses and incoming messages at the same URL.
-        if args.demo
-            && let Err(e) = demo::kaleyra_profile(&sandbox, url)
-        {
-            eprintln!("wacart serve: {e}");
-            return ExitCode::from(2);
-        }
+    }
+    // Kaleyra's callbacks have a URL of their own: a receiver of Meta's signed webhooks (an SDK's)
+    // would refuse them.
+    if let Some(url) = &args.kaleyra_callback_url
+        && let Err(e) = demo::kaleyra_profile(&sandbox, url)
+    {
+        eprintln!("wacart serve: {e}");
+        return ExitCode::from(2);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -266,6 +271,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
         if let Some(url) = &args.webhook_url {
             println!("webhooks go to {url}");
+        }
+        if let Some(url) = &args.kaleyra_callback_url {
+            println!("the demo Kaleyra account's callbacks go to {url}");
         }
         let http = HttpConfig {
             header_timeout: args.header_timeout,
