@@ -142,7 +142,7 @@ impl NewWebhook {
 }
 
 /// What a status webhook is made of, owned. Two of them follow every send, so the store keeps
-/// this (a third of the body's size, encoded without rendering it) and renders the body when the
+/// this (less than half the body's size, encoded without rendering it) and renders the body when the
 /// webhook is read: rendering is a pure function of it, so every read, attempt and signature
 /// sees the same bytes. The short field names are its stored form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
