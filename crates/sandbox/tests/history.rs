@@ -619,3 +619,32 @@ fn stored_statuses_read_back_rendered_and_a_changed_one_is_an_error() {
         Err(StoreError::Database(_))
     ));
 }
+
+/// A database written before status webhooks were stored unrendered (schema version 4) opens,
+/// gains the new column, and its webhooks read back with their bodies as they were.
+#[test]
+fn a_database_from_before_stored_statuses_opens_and_reads_its_bodies_as_they_were() {
+    let path = temp_db("v4");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for sql in [
+            include_str!("../migrations/0001_log.sql"),
+            include_str!("../migrations/0002_history.sql"),
+            include_str!("../migrations/0003_chain.sql"),
+            include_str!("../migrations/0004_targets.sql"),
+        ] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute(
+            "INSERT INTO deliveries (id, waba_id, kind, body, created_at, next_attempt_at, state, parked)
+             VALUES (1, '200000000000001', 'statuses', CAST('{\"object\":\"whatsapp_business_account\"}' AS BLOB), 5, 5, 0, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path, Durability::Process).unwrap();
+    let read = store.delivery(1).unwrap().expect("the old webhook");
+    assert_eq!(&read.body[..], br#"{"object":"whatsapp_business_account"}"#);
+    assert_eq!(read.kind, "statuses");
+}
