@@ -1,29 +1,16 @@
 //! Properties: serde round-trips, the validator never panics, builders make valid messages, and
 //! one character or one item over a limit fails at the right path.
 
+mod support;
+
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use support::text;
 use wacart_schema::{
     InboundContent, InboundMessage, MessageId, Options, Order, OrderItem, OutboundMessage, Price,
     RetailerId, Timestamp, WaId, WebhookPayload, limits, validate_json, validate_kaleyra_value,
     validate_value,
 };
-
-/// Text of 0..=max characters, mixing ASCII, accents and emoji (multi-byte).
-fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop_oneof![
-            Just('a'),
-            Just('Z'),
-            Just(' '),
-            Just('é'),
-            Just('🛒'),
-            Just('中')
-        ],
-        min..=max,
-    )
-    .prop_map(|cs| cs.into_iter().collect())
-}
 
 fn retailer_id() -> impl Strategy<Value = String> {
     "[A-Za-z0-9_-]{1,100}"

@@ -2,28 +2,15 @@
 //! the validators never panic, and one character, card or product over a limit fails at the
 //! right path.
 
+mod support;
+
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use support::text;
 use wacart_schema::{
     CardBuilder, Category, Content, Options, OutboundMessage, Parameter, TemplateDefinition,
     fill_template, template_limits, validate_json, validate_template_json, validate_template_value,
 };
-
-/// Text of min..=max characters, mixing ASCII, accents and emoji (multi-byte).
-fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop_oneof![
-            Just('a'),
-            Just('Z'),
-            Just(' '),
-            Just('é'),
-            Just('🛒'),
-            Just('中')
-        ],
-        min..=max,
-    )
-    .prop_map(|cs| cs.into_iter().collect())
-}
 
 /// Like [`text`], never blank: it starts with a letter.
 fn words(min: usize, max: usize) -> impl Strategy<Value = String> {

@@ -40,9 +40,7 @@ struct WebhookConfig {
 
 /// The number a `D360-API-KEY` selects, if the request carries one that does.
 pub(crate) fn key_number(state: &AppState, headers: &HeaderMap) -> Option<PhoneNumberId> {
-    let key = headers
-        .get("d360-api-key")
-        .and_then(|v| v.to_str().ok())
+    let key = crate::doors::header(headers, "d360-api-key")
         .unwrap_or("")
         .trim();
     (!key.is_empty())
@@ -55,7 +53,7 @@ pub(crate) fn key_number(state: &AppState, headers: &HeaderMap) -> Option<PhoneN
 }
 
 /// The number a `D360-API-KEY` selects (360dialog's 401 otherwise).
-fn number(state: &AppState, headers: &HeaderMap) -> Result<PhoneNumberId, Refusal> {
+pub(crate) fn number(state: &AppState, headers: &HeaderMap) -> Result<PhoneNumberId, Refusal> {
     key_number(state, headers).ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))
 }
 

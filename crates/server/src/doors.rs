@@ -235,16 +235,7 @@ async fn d360_send(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Refusal> {
-    let key = header(&headers, "d360-api-key").unwrap_or("").trim();
-    // An empty key is never a sandbox's.
-    let number = (!key.is_empty())
-        .then(|| {
-            state
-                .sandbox
-                .read(|sb| sb.number_for_d360_key(key).cloned())
-        })
-        .flatten()
-        .ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))?;
+    let number = crate::d360::number(&state, &headers)?;
     let bytes = message_body(Shape::D360, &headers, body).await?;
     messages(&state, Shape::D360, &number, &bytes, Door::Dialog360).await
 }

@@ -19,7 +19,7 @@ use wacart_schema::{
 
 use crate::AppState;
 use crate::body::json_object;
-use crate::doors::{graph_auth, header, invalid, message_body, no_such_node};
+use crate::doors::{graph_auth, invalid, message_body, no_such_node};
 use crate::errors::{self, Refusal, Shape};
 use crate::media::{param, query_pairs};
 
@@ -340,15 +340,7 @@ async fn edit(
 // 360dialog.
 
 fn d360_waba(state: &AppState, headers: &HeaderMap) -> Result<WabaId, Refusal> {
-    let key = header(headers, "d360-api-key").unwrap_or("").trim();
-    let number = (!key.is_empty())
-        .then(|| {
-            state
-                .sandbox
-                .read(|sb| sb.number_for_d360_key(key).cloned())
-        })
-        .flatten()
-        .ok_or_else(|| Refusal::unauthorized(Shape::D360, "Invalid api key"))?;
+    let number = crate::d360::number(state, headers)?;
     number_waba(state, &number)
 }
 

@@ -107,7 +107,7 @@ impl Op for SendMessage {
         if !window_open && state.config.window == WindowMode::Refuse {
             return Err(EngineError::graph(
                 codes::REENGAGEMENT_MESSAGE,
-                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+                crate::webhooks::failure_details(codes::REENGAGEMENT_MESSAGE),
             ));
         }
         let new_rate_tat = number_rate(state, number.rate_tat, at)?;

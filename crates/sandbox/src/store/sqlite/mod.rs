@@ -51,7 +51,8 @@ pub struct SqliteStore {
     log_len: Arc<std::sync::atomic::AtomicU64>,
     was_empty: bool,
     thread: Option<std::thread::JoinHandle<()>>,
-    checkpointer: Option<Checkpointer>,
+    /// Stopped after the writer (fields drop after `Drop::drop` joined it).
+    _checkpointer: Checkpointer,
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -250,7 +251,7 @@ impl SqliteStore {
                 std::mem::forget(guard);
             })
             .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
-        let checkpointer = Some(Checkpointer::start(&path, durability)?);
+        let checkpointer = Checkpointer::start(&path, durability)?;
         Ok(SqliteStore {
             path,
             writer,
@@ -260,7 +261,7 @@ impl SqliteStore {
             log_len,
             was_empty,
             thread: Some(thread),
-            checkpointer,
+            _checkpointer: checkpointer,
         })
     }
 
@@ -582,6 +583,5 @@ impl Drop for SqliteStore {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        drop(self.checkpointer.take());
     }
 }
