@@ -2,15 +2,11 @@
 //! unsigned POST) can be pointed at it; the demo Kaleyra account's callbacks go to
 //! `--kaleyra-callback-url`, unsigned, in Kaleyra's shape.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use common::free_port;
 
 struct Killed(Child);
 
@@ -98,23 +94,36 @@ fn serve_one(conn: TcpStream, kept: &Mutex<Vec<Post>>) {
     }
 }
 
+/// Starts the sandbox on a port the system picks (read back from what it prints, so two tests
+/// never race for one port).
 fn serve(extra: &[&str]) -> (Killed, u16) {
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut args = vec!["serve", "--demo", "--memory", "--listen", &listen];
+    let mut args = vec!["serve", "--demo", "--memory", "--listen", "127.0.0.1:0"];
     args.extend(extra);
-    let child = Command::new(env!("CARGO_BIN_EXE_wacart"))
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the sandbox did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (Killed(child), port)
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_wacart"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let addr = line.split("listening on http://").nth(1)?;
+            addr.split_whitespace()
+                .next()?
+                .rsplit(':')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .expect("the sandbox did not say where it listens");
+    // The rest is read too: a closed pipe would stop the sandbox at its next line.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, port)
 }
 
 /// The demo customer writes to the demo number (a `messages` webhook, and the Kaleyra
