@@ -503,15 +503,20 @@ async fn a_thread_of_ten_thousand_messages_stays_usable() {
         opened.as_millis()
     );
     assert!(shown.as_u64().unwrap() <= 100, "paged: {shown}");
-    // Scrolling to the top brings the page before it, and the one before that.
+    // Scrolling to the top brings the page before it, and the one before that. Until it shows,
+    // the test scrolls away and back as a reader would: on a loaded machine the first scroll can
+    // land while the page is still settling, and the top coming into view is what loads more.
     for expected in ["message 9880", "message 9820"] {
-        b.js(
-            "document.querySelector('#screen .body').scrollTop = 0;",
-            vec![],
+        b.until(
+            &format!("scrolling to the top to show {expected:?}"),
+            "const first = document.querySelector('#screen li.msg:first-child .text');
+             if (first && first.textContent.includes(arguments[0])) return true;
+             const body = document.querySelector('#screen .body');
+             body.scrollTop = body.scrollTop === 0 ? 400 : 0;
+             return false;",
+            vec![json!(expected)],
         )
         .await;
-        b.wait_text("#screen li.msg:first-child .text", expected)
-            .await;
     }
     let shown = b
         .js(
