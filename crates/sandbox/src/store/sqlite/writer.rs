@@ -59,7 +59,34 @@ pub(super) struct Queue {
     pub(super) next_seq: u64,
     pub(super) pending: Vec<(u64, Write)>,
     pub(super) closed: bool,
+    /// The writer waits on [`Writer::ready`]: a write that should wake it notifies. Otherwise
+    /// it is busy and takes the write with the next group, and the notification (a system
+    /// call) is saved.
+    pub(super) sleeping: bool,
+    /// Groups taken to commit, and how many of them waited for the group to grow: what the
+    /// tests read to see the window work.
+    pub(super) groups: u64,
+    pub(super) windows: u64,
 }
+
+impl Queue {
+    /// Whether the write just queued wakes the writer: the first of a group (the writer waits
+    /// for work) or the one that fills a group (the writer waits for the group to grow).
+    pub(super) fn wakes_writer(&self) -> bool {
+        self.sleeping && (self.pending.len() == 1 || self.pending.len() >= GROUP)
+    }
+}
+
+/// Writes a group commit waits for, at most [`GROUP_WINDOW`], once the writes come from
+/// several callers at a time.
+pub(super) const GROUP: usize = 32;
+
+/// How long a group commit waits for [`GROUP`] writes. Under concurrent load this makes fewer,
+/// larger commits: every commit writes each page it touches and syncs once, so the pages and
+/// syncs per write fall, and with them the disk's share of the two cores and the tail latency
+/// (the soak in BENCHMARKS.md measures it). A lone caller (the previous group held one write)
+/// never waits.
+const GROUP_WINDOW: std::time::Duration = std::time::Duration::from_micros(300);
 
 pub(super) struct Writer {
     pub(super) queue: Mutex<Queue>,
@@ -85,17 +112,33 @@ pub(super) fn write_loop(
     log_len: &std::sync::atomic::AtomicU64,
     mut upkeep: Upkeep,
 ) {
+    // Writes in the previous group: more than one means callers write concurrently.
+    let mut last_group = 0;
     loop {
         let batch = {
             let mut q = lock(&writer.queue);
             while q.pending.is_empty() && !q.closed && !upkeep.pending() {
+                q.sleeping = true;
                 q = writer.ready.wait(q).unwrap_or_else(PoisonError::into_inner);
+                q.sleeping = false;
             }
             if q.pending.is_empty() && q.closed {
                 return;
             }
+            if last_group > 1 && (1..GROUP).contains(&q.pending.len()) && !q.closed {
+                q.windows += 1;
+                q.sleeping = true;
+                q = writer
+                    .ready
+                    .wait_timeout(q, GROUP_WINDOW)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+                q.sleeping = false;
+            }
+            q.groups += u64::from(!q.pending.is_empty());
             std::mem::take(&mut q.pending)
         };
+        last_group = batch.len();
         let busy = !batch.is_empty();
         if busy {
             let last = batch.last().map_or(0, |(t, _)| *t);
