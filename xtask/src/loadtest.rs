@@ -3,8 +3,9 @@
 //! same run, against a bare axum handler (the ceiling); then the webhook delivery rate to a
 //! local receiver. 127.0.0.1 only, bounded in time.
 //!
-//! The client is plain blocking HTTP/1.1 over `std::net` (one thread per connection), so the
-//! measurement needs no dependency.
+//! The client is plain HTTP/1.1: the load is one thread driving every connection from one
+//! event loop (tokio's current-thread runtime), as `wrk -t1` does; the probes and the webhook
+//! receiver are blocking `std::net`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -53,6 +54,21 @@ pub(crate) fn wait_up(port: u16) -> Result<(), String> {
     Err(format!("nothing listens on {port}"))
 }
 
+/// The status of an HTTP/1.1 status line.
+fn status_of(line: &str) -> Result<u16, String> {
+    line.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {line:?}"))
+}
+
+/// The value of a `Content-Length` header line; `None` for any other line.
+fn content_length(line: &str) -> Option<usize> {
+    let (k, v) = line.split_once(':')?;
+    k.eq_ignore_ascii_case("content-length")
+        .then(|| v.trim().parse().unwrap_or(0))
+}
+
 /// One request on a keep-alive connection; returns the status.
 pub(crate) fn request(
     stream: &mut BufReader<TcpStream>,
@@ -71,11 +87,7 @@ pub(crate) fn request(
         .map_err(|e| e.to_string())?;
     let mut line = String::new();
     stream.read_line(&mut line).map_err(|e| e.to_string())?;
-    let status: u16 = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line {line:?}"))?;
+    let status = status_of(&line)?;
     let mut length = 0usize;
     loop {
         line.clear();
@@ -83,11 +95,7 @@ pub(crate) fn request(
         if line == "\r\n" || line.is_empty() {
             break;
         }
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().unwrap_or(0);
-        }
+        length = content_length(&line).unwrap_or(length);
     }
     let mut body = vec![0; length];
     stream.read_exact(&mut body).map_err(|e| e.to_string())?;
@@ -114,75 +122,123 @@ impl Report {
     }
 }
 
-/// Load threads that keep sending until stopped; each keeps its latencies (µs) where the
-/// reporter can take them.
+/// The load: one thread that drives every connection from one event loop, as `wrk -t1` does,
+/// so the generator takes as little as it can of the cores it shares with the server (a
+/// blocking thread per connection cost a wake-up and a switch per request). Each
+/// connection sends its next request when the previous answer is read; latencies (µs) wait
+/// where the reporter can take them.
 pub(crate) struct Load {
     stop: Arc<AtomicBool>,
     errors: Arc<AtomicU64>,
-    buckets: Vec<Arc<Mutex<Vec<u64>>>>,
-    threads: Vec<std::thread::JoinHandle<Result<(), String>>>,
+    latencies: Arc<Mutex<Vec<u64>>>,
+    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+}
+
+/// One keep-alive connection sending single-product messages until `stop`.
+async fn connection(
+    port: u16,
+    stop: Arc<AtomicBool>,
+    errors: Arc<AtomicU64>,
+    latencies: Arc<Mutex<Vec<u64>>>,
+) -> Result<(), String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let mut stream = tokio::io::BufReader::new(stream);
+    let req = format!(
+        "POST /v23.0/100000000000001/messages HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer demo-token\r\ncontent-length: {}\r\n\r\n{SPM}",
+        SPM.len()
+    );
+    let (mut line, mut body) = (String::new(), Vec::new());
+    while !stop.load(Ordering::Relaxed) {
+        let t = Instant::now();
+        let io = |e: std::io::Error| e.to_string();
+        stream
+            .get_mut()
+            .write_all(req.as_bytes())
+            .await
+            .map_err(io)?;
+        line.clear();
+        stream.read_line(&mut line).await.map_err(io)?;
+        let status = status_of(&line)?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            stream.read_line(&mut line).await.map_err(io)?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            length = content_length(&line).unwrap_or(length);
+        }
+        body.resize(length, 0);
+        stream.read_exact(&mut body).await.map_err(io)?;
+        let us = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
+        latencies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(us);
+        if status != 200 {
+            errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    Ok(())
 }
 
 impl Load {
     pub(crate) fn start(port: u16, connections: usize) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let errors = Arc::new(AtomicU64::new(0));
-        let mut buckets = Vec::new();
-        let mut threads = Vec::new();
-        for _ in 0..connections {
-            let bucket = Arc::new(Mutex::new(Vec::with_capacity(1 << 16)));
-            buckets.push(bucket.clone());
-            let (stop, errors) = (stop.clone(), errors.clone());
-            threads.push(std::thread::spawn(move || -> Result<(), String> {
-                let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-                stream.set_nodelay(true).map_err(|e| e.to_string())?;
-                let mut stream = BufReader::new(stream);
-                while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    let status = request(
-                        &mut stream,
-                        "POST",
-                        "/v23.0/100000000000001/messages",
-                        "authorization: Bearer demo-token\r\n",
-                        SPM,
-                    )?;
-                    let us = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
-                    bucket
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(us);
-                    if status != 200 {
-                        errors.fetch_add(1, Ordering::Relaxed);
+        let latencies = Arc::new(Mutex::new(Vec::with_capacity(1 << 20)));
+        let (s, e, l) = (stop.clone(), errors.clone(), latencies.clone());
+        let thread = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+                .map_err(|e| format!("cannot start the load's runtime: {e}"))?;
+            runtime.block_on(async move {
+                let mut tasks = tokio::task::JoinSet::new();
+                for _ in 0..connections {
+                    tasks.spawn(connection(port, s.clone(), e.clone(), l.clone()));
+                }
+                let mut first_error = Ok(());
+                while let Some(done) = tasks.join_next().await {
+                    let done = done.map_err(|e| format!("a load connection failed: {e}"))?;
+                    if first_error.is_ok() {
+                        first_error = done;
                     }
                 }
-                Ok(())
-            }));
-        }
+                first_error
+            })
+        });
         Load {
             stop,
             errors,
-            buckets,
-            threads,
+            latencies,
+            thread: Some(thread),
         }
     }
 
     /// Every latency since the last call, sorted.
     pub(crate) fn take(&self) -> Vec<u64> {
-        let mut all = Vec::new();
-        for b in &self.buckets {
-            all.append(&mut b.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        }
+        let mut all = std::mem::take(
+            &mut *self
+                .latencies
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         all.sort_unstable();
         all
     }
 
-    /// Stops the load once every thread finished the request it was in; answers the non-200
-    /// count and the latencies since the last [`Load::take`], sorted.
+    /// Stops the load once every connection finished the request it was in; answers the
+    /// non-200 count and the latencies since the last [`Load::take`], sorted.
     pub(crate) fn finish(mut self) -> Result<(u64, Vec<u64>), String> {
         self.stop.store(true, Ordering::Relaxed);
-        for t in std::mem::take(&mut self.threads) {
+        if let Some(t) = self.thread.take() {
             t.join()
-                .map_err(|_| "a load thread panicked".to_owned())??;
+                .map_err(|_| "the load thread panicked".to_owned())??;
         }
         Ok((self.errors.load(Ordering::Relaxed), self.take()))
     }
