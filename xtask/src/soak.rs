@@ -208,15 +208,21 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         let lat = load.take();
         let secs = t.elapsed().as_secs_f64();
         let hooks = delivered.load(Ordering::Relaxed);
-        let db_mib = ["", "-wal"]
-            .iter()
-            .filter_map(|s| std::fs::metadata(format!("{db}{s}")).ok())
-            .map(|m| m.len() as f64 / 1_048_576.0)
-            .sum::<f64>();
+        // The database and its write-ahead log; "-" in memory, which has no file.
+        let db_mib = if o.memory {
+            "-".to_owned()
+        } else {
+            let bytes: u64 = ["", "-wal"]
+                .iter()
+                .filter_map(|s| std::fs::metadata(format!("{db}{s}")).ok())
+                .map(|m| m.len())
+                .sum();
+            format!("{:.1}", bytes as f64 / 1_048_576.0)
+        };
         let mem = rss_mib(pid);
         let rate = lat.len() as f64 / secs;
         println!(
-            "{:>6.0} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>11.0} {:>10.1}",
+            "{:>6.0} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>11.0} {:>10}",
             started.elapsed().as_secs_f64(),
             rate,
             pct(&lat, 0.5),
