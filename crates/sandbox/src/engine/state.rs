@@ -94,9 +94,14 @@ pub(crate) struct Outbound {
     pub(crate) id: MessageId,
     pub(crate) at: u64,
     pub(crate) message: OutboundMessage,
+    // Every message leaves memory into the store's history once, so what a message does not
+    // carry is left out of its stored form (and of snapshots); older forms still read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) dropped: Vec<RetailerId>,
     pub(crate) status: StatusKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) failure: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) forwarded_from: Option<MessageId>,
     pub(crate) door: Option<Door>,
     /// A scheduled status (delivered, read) waits on it.
@@ -781,4 +786,40 @@ pub(crate) fn linked_catalog<'a>(
         .linked_catalog(number)
         .and_then(|c| catalogs.get(c))
         .ok_or_else(|| EngineError::from_catalog(&CatalogError::CatalogNotLinked(None)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Entry;
+
+    /// How a sent message was stored before its empty fields were left out.
+    const WITH_EVERY_FIELD: &str = r#"{"direction":"outbound","id":"wamid.HBgL000000010000V2FjYXJ0U2FuZGJveA","at":1796648143837,"message":{"messaging_product":"whatsapp","to":"15551230001","type":"interactive","interactive":{"type":"product","body":{"text":"Today's pick"},"action":{"catalog_id":"300000000000001","product_retailer_id":"pear-1kg"}}},"dropped":[],"status":"delivered","failure":null,"forwarded_from":null,"door":"meta","scheduled":true}"#;
+
+    #[test]
+    fn a_stored_entry_leaves_out_what_the_message_does_not_carry_and_older_forms_still_read() {
+        let old: Entry = serde_json::from_str(WITH_EVERY_FIELD).unwrap();
+        let stored = serde_json::to_string(&old).unwrap();
+        for key in ["dropped", "failure", "forwarded_from"] {
+            assert!(!stored.contains(key), "{key} in {stored}");
+        }
+        assert!(stored.len() + 40 < WITH_EVERY_FIELD.len(), "{stored}");
+        // Both forms read to the same entry.
+        let again: Entry = serde_json::from_str(&stored).unwrap();
+        assert_eq!(serde_json::to_string(&again).unwrap(), stored);
+        // What a message does carry is kept.
+        let failed = WITH_EVERY_FIELD
+            .replace(r#""dropped":[]"#, r#""dropped":["kiwi-1"]"#)
+            .replace(r#""failure":null"#, r#""failure":131047"#)
+            .replace(r#""forwarded_from":null"#, r#""forwarded_from":"wamid.X""#);
+        let entry: Entry = serde_json::from_str(&failed).unwrap();
+        let Entry::Out(out) = entry else {
+            panic!("an outbound entry")
+        };
+        assert_eq!(out.dropped.len(), 1);
+        assert_eq!(out.failure, Some(131_047));
+        assert_eq!(
+            out.forwarded_from.as_ref().map(|m| m.as_str()),
+            Some("wamid.X")
+        );
+    }
 }
