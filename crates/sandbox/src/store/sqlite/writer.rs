@@ -63,29 +63,34 @@ pub(super) struct Queue {
     /// it is busy and takes the write with the next group, and the notification (a system
     /// call) is saved.
     pub(super) sleeping: bool,
-    /// Groups taken to commit, and how many of them waited for the group to grow: what the
-    /// tests read to see the window work.
+    /// The group size the writer's window waits for (see [`GROUP_WINDOW`]).
+    pub(super) target: usize,
+    /// Groups taken to commit, how many of them waited for the group to grow, and how many of
+    /// those waits ran out: what the tests read to see the window work.
     pub(super) groups: u64,
     pub(super) windows: u64,
+    pub(super) timeouts: u64,
 }
 
 impl Queue {
     /// Whether the write just queued wakes the writer: the first of a group (the writer waits
-    /// for work) or the one that fills a group (the writer waits for the group to grow).
+    /// for work) or the one that brings the group to its target (the writer waits for the
+    /// group to grow).
     pub(super) fn wakes_writer(&self) -> bool {
-        self.sleeping && (self.pending.len() == 1 || self.pending.len() >= GROUP)
+        self.sleeping && (self.pending.len() == 1 || self.pending.len() >= self.target)
     }
 }
 
-/// Writes a group commit waits for, at most [`GROUP_WINDOW`], once the writes come from
-/// several callers at a time.
+/// The most writes a group commit waits for.
 pub(super) const GROUP: usize = 32;
 
-/// How long a group commit waits for [`GROUP`] writes. Under concurrent load this makes fewer,
-/// larger commits: every commit writes each page it touches and syncs once, so the pages and
-/// syncs per write fall, and with them the disk's share of the two cores and the tail latency
-/// (the soak in BENCHMARKS.md measures it). A lone caller (the previous group held one write)
-/// never waits.
+/// How long a group commit waits for company: as many writes as the previous group held (at
+/// most [`GROUP`]). Under concurrent load this keeps commits large: every commit writes each
+/// page it touches and syncs once, so the pages and syncs per write fall, and with them the
+/// disk's share of the two cores and the tail latency (the soak in BENCHMARKS.md measures it).
+/// A lone caller never waits (its previous group held one write), nor does one whose commands
+/// write twice each (a status falling due, then the command): the second write meets the
+/// target at once.
 const GROUP_WINDOW: std::time::Duration = std::time::Duration::from_micros(300);
 
 pub(super) struct Writer {
@@ -112,7 +117,8 @@ pub(super) fn write_loop(
     log_len: &std::sync::atomic::AtomicU64,
     mut upkeep: Upkeep,
 ) {
-    // Writes in the previous group: more than one means callers write concurrently.
+    // Writes in the previous group: more than one means callers write concurrently (or one
+    // caller writes more than once a command), and the next group waits for as many.
     let mut last_group = 0;
     loop {
         let batch = {
@@ -125,15 +131,19 @@ pub(super) fn write_loop(
             if q.pending.is_empty() && q.closed {
                 return;
             }
-            if last_group > 1 && (1..GROUP).contains(&q.pending.len()) && !q.closed {
+            let target = GROUP.min(last_group);
+            if (1..target).contains(&q.pending.len()) && !q.closed {
                 q.windows += 1;
+                q.target = target;
                 q.sleeping = true;
-                q = writer
+                let (guard, waited) = writer
                     .ready
                     .wait_timeout(q, GROUP_WINDOW)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
+                    .unwrap_or_else(PoisonError::into_inner);
+                q = guard;
                 q.sleeping = false;
+                q.target = GROUP;
+                q.timeouts += u64::from(waited.timed_out());
             }
             q.groups += u64::from(!q.pending.is_empty());
             std::mem::take(&mut q.pending)

@@ -1,0 +1,5 @@
+-- No table changes. From this version on, a thread message's stored body (`entries.body`, and
+-- the thread entries inside snapshots) leaves out the fields its message does not carry:
+-- `dropped` when empty, `failure` and `forwarded_from` when absent. This version still reads
+-- bodies written before; a wacart from before it cannot read the new ones, so the version
+-- number makes it refuse the database cleanly instead.
