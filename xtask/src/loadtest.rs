@@ -141,7 +141,6 @@ async fn connection(
     errors: Arc<AtomicU64>,
     latencies: Arc<Mutex<Vec<u64>>>,
 ) -> Result<(), String> {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
     let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .map_err(|e| e.to_string())?;
@@ -154,26 +153,13 @@ async fn connection(
     let (mut line, mut body) = (String::new(), Vec::new());
     while !stop.load(Ordering::Relaxed) {
         let t = Instant::now();
-        let io = |e: std::io::Error| e.to_string();
-        stream
-            .get_mut()
-            .write_all(req.as_bytes())
-            .await
-            .map_err(io)?;
-        line.clear();
-        stream.read_line(&mut line).await.map_err(io)?;
-        let status = status_of(&line)?;
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            stream.read_line(&mut line).await.map_err(io)?;
-            if line == "\r\n" || line.is_empty() {
-                break;
-            }
-            length = content_length(&line).unwrap_or(length);
-        }
-        body.resize(length, 0);
-        stream.read_exact(&mut body).await.map_err(io)?;
+        // A server that stops answering fails the run instead of holding it forever.
+        let status = tokio::time::timeout(
+            REQUEST_TIMEOUT,
+            exchange(&mut stream, req.as_bytes(), &mut line, &mut body),
+        )
+        .await
+        .map_err(|_| format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()))??;
         let us = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
         latencies
             .lock()
@@ -186,6 +172,36 @@ async fn connection(
     Ok(())
 }
 
+/// How long one request may wait for its whole answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Sends one request and reads its answer; returns the status.
+async fn exchange(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+    req: &[u8],
+    line: &mut String,
+    body: &mut Vec<u8>,
+) -> Result<u16, String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let io = |e: std::io::Error| e.to_string();
+    stream.get_mut().write_all(req).await.map_err(io)?;
+    line.clear();
+    stream.read_line(line).await.map_err(io)?;
+    let status = status_of(line)?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        stream.read_line(line).await.map_err(io)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        length = content_length(line).unwrap_or(length);
+    }
+    body.resize(length, 0);
+    stream.read_exact(body).await.map_err(io)?;
+    Ok(status)
+}
+
 impl Load {
     pub(crate) fn start(port: u16, connections: usize) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
@@ -195,6 +211,7 @@ impl Load {
         let thread = std::thread::spawn(move || -> Result<(), String> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_io()
+                .enable_time()
                 .build()
                 .map_err(|e| format!("cannot start the load's runtime: {e}"))?;
             runtime.block_on(async move {
