@@ -69,6 +69,14 @@ fn content_length(line: &str) -> Option<usize> {
         .then(|| v.trim().parse().unwrap_or(0))
 }
 
+/// An HTTP/1.1 request with a JSON body; `headers` are whole lines.
+fn request_text(method: &str, path: &str, headers: &str, body: &str) -> String {
+    format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 /// One request on a keep-alive connection; returns the status.
 pub(crate) fn request(
     stream: &mut BufReader<TcpStream>,
@@ -77,13 +85,9 @@ pub(crate) fn request(
     headers: &str,
     body: &str,
 ) -> Result<u16, String> {
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\n\r\n{body}",
-        body.len()
-    );
     stream
         .get_mut()
-        .write_all(req.as_bytes())
+        .write_all(request_text(method, path, headers, body).as_bytes())
         .map_err(|e| e.to_string())?;
     let mut line = String::new();
     stream.read_line(&mut line).map_err(|e| e.to_string())?;
@@ -146,9 +150,11 @@ async fn connection(
         .map_err(|e| e.to_string())?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut stream = tokio::io::BufReader::new(stream);
-    let req = format!(
-        "POST /v23.0/100000000000001/messages HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer demo-token\r\ncontent-length: {}\r\n\r\n{SPM}",
-        SPM.len()
+    let req = request_text(
+        "POST",
+        "/v23.0/100000000000001/messages",
+        "authorization: Bearer demo-token\r\n",
+        SPM,
     );
     let (mut line, mut body) = (String::new(), Vec::new());
     while !stop.load(Ordering::Relaxed) {
