@@ -208,12 +208,14 @@ pub(crate) struct State {
     pub(crate) threads: HashMap<ThreadKey, Thread>,
     /// The messages kept in memory: their thread and position.
     pub(crate) messages: HashMap<MessageId, (ThreadKey, u64)>,
-    /// Messages out of memory that a scheduled status has yet to reach.
-    pub(crate) waiting: HashMap<MessageId, Waiting>,
+    /// Messages out of memory that a scheduled status has yet to reach. A persistent map, as
+    /// `scheduled`: both hold every status in flight (a second's sends, when statuses follow a
+    /// second later), and a snapshot shares them instead of copying them under the lock.
+    pub(crate) waiting: imbl::HashMap<MessageId, Waiting>,
     pub(crate) carts: Carts,
     pub(crate) pair_tat: HashMap<ThreadKey, u64>,
     /// Statuses due later: (due, sequence) -> (message, status).
-    pub(crate) scheduled: BTreeMap<(u64, u64), (MessageId, StatusKind)>,
+    pub(crate) scheduled: imbl::OrdMap<(u64, u64), (MessageId, StatusKind)>,
     pub(crate) outbox: Outbox,
     /// Uploaded media (their bytes live in the server's blob store).
     pub(crate) media: super::media_book::MediaBook,
@@ -248,10 +250,10 @@ impl State {
             customers: HashMap::new(),
             threads: HashMap::new(),
             messages: HashMap::new(),
-            waiting: HashMap::new(),
+            waiting: imbl::HashMap::new(),
             carts: Carts::new(),
             pair_tat: HashMap::new(),
-            scheduled: BTreeMap::new(),
+            scheduled: imbl::OrdMap::new(),
             outbox: Outbox::default(),
             media: super::media_book::MediaBook::default(),
             kaleyra_accounts: BTreeMap::new(),
@@ -431,7 +433,7 @@ impl State {
         if at <= self.now {
             return;
         }
-        while let Some((&(due, seq), _)) = self.scheduled.first_key_value() {
+        while let Some(&((due, seq), _)) = self.scheduled.get_min() {
             if due > at {
                 break;
             }
