@@ -333,7 +333,7 @@ impl Sandbox {
     /// # Errors
     /// [`EngineError::BadRequest`] if the state cannot be encoded (a bug).
     pub fn image(&self) -> Result<Vec<u8>, EngineError> {
-        image::encode(&self.state).map_err(|e| EngineError::BadRequest(e.to_string()))
+        image::encode(&self.state, 0).map_err(|e| EngineError::BadRequest(e.to_string()))
     }
 
     /// Moves time to the clock's now. Statuses that fall due are written to history (they
@@ -432,7 +432,8 @@ impl Sandbox {
             .spawn(move || {
                 // Plain data throughout: encoding does not fail; if it ever did, the log alone
                 // still rebuilds the state. A failed store is seen by the next command.
-                if let Ok(bytes) = image::encode(&state) {
+                let last = usize::try_from(size.load(Ordering::Relaxed)).unwrap_or(0);
+                if let Ok(bytes) = image::encode(&state, last + last / 8) {
                     size.store(bytes.len() as u64, Ordering::Relaxed);
                     let _ = store.checkpoint(seq, bytes);
                 }
