@@ -163,10 +163,16 @@ pub struct StatusSpec {
     /// Unix seconds.
     #[serde(rename = "t")]
     pub(crate) timestamp: u64,
+    /// The recipient's number and BSUID, left out (`None`) when they are the contact's: see
+    /// `recipient_is_contact`.
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub(crate) recipient_id: Option<WaId>,
     #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
     pub(crate) recipient_user_id: Option<UserId>,
+    /// The recipient is the contact (its number and BSUID, absent ones included): the usual
+    /// case, stored as one flag rather than the two ids again.
+    #[serde(rename = "=", default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) recipient_is_contact: bool,
     #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
     pub(crate) biz_opaque_callback_data: Option<String>,
     /// The error code of a `failed` status.
@@ -223,14 +229,38 @@ pub(crate) fn failure_details(code: u32) -> &'static str {
 }
 
 impl StatusSpec {
+    /// Sets the recipient: as the contact when its ids are the contact's.
+    pub(crate) fn with_recipient(mut self, wa_id: Option<WaId>, user_id: Option<UserId>) -> Self {
+        let same = self
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.wa_id == wa_id && c.user_id == user_id);
+        if same {
+            self.recipient_is_contact = true;
+        } else {
+            self.recipient_id = wa_id;
+            self.recipient_user_id = user_id;
+        }
+        self
+    }
+
+    /// The recipient's number and BSUID.
+    fn recipient(&self) -> (Option<&WaId>, Option<&UserId>) {
+        match &self.contact {
+            Some(c) if self.recipient_is_contact => (c.wa_id.as_ref(), c.user_id.as_ref()),
+            _ => (self.recipient_id.as_ref(), self.recipient_user_id.as_ref()),
+        }
+    }
+
     /// The webhook's body: always the same bytes for the same spec.
     pub fn render(&self) -> Vec<u8> {
+        let (recipient_id, recipient_user_id) = self.recipient();
         let status = StatusOut {
             id: &self.id,
             status: &self.status,
             timestamp: self.timestamp,
-            recipient_id: self.recipient_id.as_ref(),
-            recipient_user_id: self.recipient_user_id.as_ref(),
+            recipient_id,
+            recipient_user_id,
             biz_opaque_callback_data: self.biz_opaque_callback_data.as_deref(),
             failure: self.failure.map(|code| (code, failure_details(code))),
             pricing: self
@@ -598,10 +628,46 @@ mod tests {
             timestamp: 1_750_000_001,
             recipient_id: Some(WaId::new("15551230001")),
             recipient_user_id: Some(UserId::new("US.13491208655302741918")),
+            recipient_is_contact: false,
             biz_opaque_callback_data: Some("order-7 \"ü\"".into()),
             failure,
             pricing: Some((true, "regular".into(), "marketing".into())),
         }
+    }
+
+    #[test]
+    fn a_recipient_who_is_the_contact_is_stored_as_a_flag_and_older_rows_render_the_same() {
+        let mut base = spec(None);
+        base.recipient_id = None;
+        base.recipient_user_id = None;
+        let contact = base.contact.clone().unwrap();
+        let (wa_id, user_id) = (contact.wa_id.clone(), contact.user_id.clone());
+        let spec = base.clone().with_recipient(wa_id.clone(), user_id.clone());
+        assert!(spec.recipient_is_contact);
+        let stored = spec.encode();
+        let fields: serde_json::Value = serde_json::from_slice(&stored).unwrap();
+        assert_eq!(fields["="], true, "{fields}");
+        assert!(fields.get("r").is_none() && fields.get("u").is_none(), "{fields}");
+        assert_eq!(StatusSpec::decode(&stored).unwrap(), spec);
+
+        // What a wacart before the flag stored: the two ids spelled out.
+        let mut older = base.clone();
+        older.recipient_id = wa_id;
+        older.recipient_user_id = user_id;
+        let older = StatusSpec::decode(&older.encode()).unwrap();
+        assert!(!older.recipient_is_contact);
+        assert_eq!(older.render(), spec.render());
+        let body: serde_json::Value = serde_json::from_slice(&spec.render()).unwrap();
+        let status = &body["entry"][0]["changes"][0]["value"]["statuses"][0];
+        assert_eq!(status["recipient_user_id"], "US.13491208655302741918");
+
+        // Another recipient than the contact keeps its ids.
+        let other = base.with_recipient(Some(WaId::new("15551230009")), None);
+        assert!(!other.recipient_is_contact);
+        let body: serde_json::Value = serde_json::from_slice(&other.render()).unwrap();
+        let status = &body["entry"][0]["changes"][0]["value"]["statuses"][0];
+        assert_eq!(status["recipient_id"], "15551230009");
+        assert!(status.get("recipient_user_id").is_none());
     }
 
     #[test]

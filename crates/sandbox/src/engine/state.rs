@@ -633,22 +633,27 @@ impl State {
             Some(&key.1)
         };
         let contact = (!failed).then(|| person.who(status != StatusKind::Sent));
-        let spec = || StatusSpec {
-            waba_id: waba.clone(),
-            display: display.clone(),
-            number: key.0.clone(),
-            contact: contact.map(ContactSpec::from),
-            id: id.clone(),
-            status: status.as_str().to_owned(),
-            timestamp: at / 1000,
-            recipient_id: recipient_id.cloned(),
-            recipient_user_id: person.user_id.clone().filter(|_| by_user || !failed),
-            biz_opaque_callback_data: biz.clone(),
-            failure: error,
-            pricing: pricing.map(|p| {
-                let (billable, kind, category) = p.parts();
-                (billable, kind.to_owned(), category.to_owned())
-            }),
+        let recipient_user_id = person.user_id.as_ref().filter(|_| by_user || !failed);
+        let spec = || {
+            StatusSpec {
+                waba_id: waba.clone(),
+                display: display.clone(),
+                number: key.0.clone(),
+                contact: contact.map(ContactSpec::from),
+                id: id.clone(),
+                status: status.as_str().to_owned(),
+                timestamp: at / 1000,
+                recipient_id: None,
+                recipient_user_id: None,
+                recipient_is_contact: false,
+                biz_opaque_callback_data: biz.clone(),
+                failure: error,
+                pricing: pricing.map(|p| {
+                    let (billable, kind, category) = p.parts();
+                    (billable, kind.to_owned(), category.to_owned())
+                }),
+            }
+            .with_recipient(recipient_id.cloned(), recipient_user_id.cloned())
         };
         let waba_id = waba.clone();
         self.push_status(&waba_id, spec, at);

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0004_targets.sql"),
     include_str!("../../../migrations/0005_status_specs.sql"),
     include_str!("../../../migrations/0006_optional_entry_fields.sql"),
+    include_str!("../../../migrations/0007_status_recipient_flag.sql"),
 ];
 
 /// How hard a commit works to survive.
