@@ -84,7 +84,7 @@ where
     let mut v: Vec<_> = map.collect();
     // Keys borrow from the map: sorting tens of thousands of statuses in flight allocates
     // nothing beyond this vector.
-    v.sort_by(|(a, _), (b, _)| key(a).cmp(&key(b)));
+    v.sort_by_key(|(k, _)| key(k));
     v
 }
 
