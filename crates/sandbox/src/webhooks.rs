@@ -647,7 +647,10 @@ mod tests {
         let stored = spec.encode();
         let fields: serde_json::Value = serde_json::from_slice(&stored).unwrap();
         assert_eq!(fields["="], true, "{fields}");
-        assert!(fields.get("r").is_none() && fields.get("u").is_none(), "{fields}");
+        assert!(
+            fields.get("r").is_none() && fields.get("u").is_none(),
+            "{fields}"
+        );
         assert_eq!(StatusSpec::decode(&stored).unwrap(), spec);
 
         // What a wacart before the flag stored: the two ids spelled out.

@@ -373,6 +373,69 @@ fn retention_prunes(store: Arc<dyn Store>) {
 }
 
 #[test]
+fn a_snapshot_is_a_file_beside_the_database_and_a_changed_or_missing_one_is_a_clear_error() {
+    let path = temp_db("files");
+    let image = {
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&path, Durability::PowerLoss).unwrap());
+        let upkeep = Upkeep::default().snapshot_every(7).bytes_per_command(0);
+        let (mut sb, _) = scripted(store.clone(), upkeep);
+        sb.snapshot();
+        store.flush().unwrap();
+        sb.image().unwrap()
+    };
+    // The database keeps the row (an empty state and the file's checksum); the folder keeps
+    // the newest snapshot's file, older ones deleted once a newer row was committed.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (seq, inline, sum): (i64, Vec<u8>, Option<i64>) = conn
+        .query_row(
+            "SELECT seq, state, file_sum FROM snapshot ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    drop(conn);
+    assert!(inline.is_empty() && sum.is_some());
+    let folder = path.with_file_name("sandbox.db.snapshots");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let ours: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            f.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&format!("{seq}-"))
+        })
+        .collect();
+    assert_eq!(ours.len(), 1, "{files:?}");
+    assert!(files.len() <= 2, "older snapshots are deleted: {files:?}");
+    // It opens to the same state.
+    let clock = ManualClock::new(T0);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path, Durability::Process).unwrap());
+    let reopened = open(store, &clock, Upkeep::default().snapshot_every(u64::MAX));
+    same_image(&reopened.image().unwrap(), &image, "reopened from the file");
+    drop(reopened);
+    // A changed file is refused, and so is a database moved without its snapshots.
+    let bytes = std::fs::read(ours[0]).unwrap();
+    std::fs::write(ours[0], [&bytes[..bytes.len() - 1], b" "].concat()).unwrap();
+    match SqliteStore::open(&path, Durability::Process) {
+        Err(StoreError::Corrupt { reason, .. }) => assert!(reason.contains("changed"), "{reason}"),
+        other => panic!("expected a changed snapshot, got {:?}", other.map(|_| ())),
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
+    match SqliteStore::open(&path, Durability::Process) {
+        Err(StoreError::Corrupt { reason, .. }) => {
+            assert!(reason.contains("travel with the database"), "{reason}");
+        }
+        other => panic!("expected a missing snapshot, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
 fn a_missing_record_is_a_clear_error() {
     let path = temp_db("gap");
     {

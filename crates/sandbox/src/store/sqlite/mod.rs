@@ -3,8 +3,9 @@
 //! concurrent callers share one fsync; while writes come from several callers at a time it
 //! waits up to 300 µs for a group as large as the previous one (at most 32) before committing
 //! (a lone caller never waits).
-//! Snapshots, compaction and pruning happen on that thread, never under the engine's lock
-//! (compaction and pruning a few rows per commit, riding on it).
+//! Compaction and pruning happen on that thread, never under the engine's lock (a few rows per
+//! commit, riding on it); snapshots are files written by the engine's snapshot thread, and the
+//! writer stores only a row naming each (`snapshot_file.rs`).
 //! A second thread copies the write-ahead log into the database (checkpoints), so commits do not
 //! wait for that copy.
 
@@ -14,6 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use rusqlite::{Connection, OptionalExtension, params};
 use wacart_schema::{MessageId, PhoneNumberId, WaId};
 
+mod snapshot_file;
 mod writer;
 
 use super::{Durable, Effect, EntryRow, Opened, Shared, Store, StoreError, lock};
@@ -32,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0005_status_specs.sql"),
     include_str!("../../../migrations/0006_optional_entry_fields.sql"),
     include_str!("../../../migrations/0007_status_recipient_flag.sql"),
+    include_str!("../../../migrations/0008_snapshot_files.sql"),
 ];
 
 /// How hard a commit works to survive.
@@ -55,6 +58,9 @@ pub struct SqliteStore {
     opened: Mutex<Option<Opened>>,
     log_len: Arc<std::sync::atomic::AtomicU64>,
     was_empty: bool,
+    /// The folder of the snapshot files, and whether they are synced to disk.
+    snapshots: PathBuf,
+    sync_snapshots: bool,
     thread: Option<std::thread::JoinHandle<()>>,
     /// Stopped after the writer (fields drop after `Drop::drop` joined it).
     _checkpointer: Checkpointer,
@@ -209,7 +215,8 @@ impl SqliteStore {
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_FRAMES)
             .map_err(db_err)?;
         let from_version = migrate(&mut conn)?;
-        let (opened, chain) = read_opened(&conn, from_version)?;
+        let snapshots = snapshot_file::dir(&path);
+        let (opened, chain) = read_opened(&conn, from_version, &snapshots)?;
         let last = opened
             .tail
             .last()
@@ -246,6 +253,7 @@ impl SqliteStore {
             compacted: to_u64(first).saturating_sub(1).min(snapshot_seq),
             prune_before: None,
             chain,
+            snapshots: snapshots.clone(),
         };
         log_len.fetch_add(
             upkeep.snapshot_seq - upkeep.compacted,
@@ -270,6 +278,8 @@ impl SqliteStore {
             opened: Mutex::new(Some(opened)),
             log_len,
             was_empty,
+            snapshots,
+            sync_snapshots: durability == Durability::PowerLoss,
             thread: Some(thread),
             _checkpointer: checkpointer,
         })
@@ -304,17 +314,34 @@ impl SqliteStore {
     }
 }
 
+/// A `snapshot` row: sequence, inline state (empty when in a file), log checksum, file checksum.
+type SnapshotRow = (i64, Vec<u8>, Option<i64>, Option<i64>);
+
 /// The latest snapshot and the records after it, their sequence and checksums checked; with
 /// the checksum of the last record.
-fn read_opened(conn: &Connection, from_version: usize) -> Result<(Opened, u64), StoreError> {
-    let snapshot: Option<(i64, Vec<u8>, Option<i64>)> = conn
+fn read_opened(
+    conn: &Connection,
+    from_version: usize,
+    snapshots: &Path,
+) -> Result<(Opened, u64), StoreError> {
+    let snapshot: Option<SnapshotRow> = conn
         .query_row(
-            "SELECT seq, state, chain FROM snapshot ORDER BY seq DESC LIMIT 1",
+            "SELECT seq, state, chain, file_sum FROM snapshot ORDER BY seq DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
         .map_err(db_err)?;
+    // A snapshot in a file (every one since schema version 8) is read and checked here.
+    let snapshot = match snapshot {
+        Some((seq, _, chain, Some(sum))) => Some((
+            seq,
+            snapshot_file::read(snapshots, to_u64(seq), chain_from_sql(sum))?,
+            chain,
+        )),
+        Some((seq, state, chain, None)) => Some((seq, state, chain)),
+        None => None,
+    };
     let after = snapshot.as_ref().map_or(0, |(s, _, _)| to_u64(*s));
     // The checksum to continue from: none known means the first record's own is taken.
     let mut prev: Option<u64> = match &snapshot {
@@ -468,7 +495,7 @@ impl Store for SqliteStore {
         // Opened again (a test reopening the same store): read it afresh, once writes landed.
         self.flush()?;
         let conn = Connection::open(&self.path).map_err(db_err)?;
-        read_opened(&conn, MIGRATIONS.len()).map(|(opened, _)| opened)
+        read_opened(&conn, MIGRATIONS.len(), &self.snapshots).map(|(opened, _)| opened)
     }
 
     fn append(&self, record: Vec<u8>, effects: Vec<Effect>) -> Result<u64, StoreError> {
@@ -488,7 +515,10 @@ impl Store for SqliteStore {
     }
 
     fn checkpoint(&self, seq: u64, state: Vec<u8>) -> Result<u64, StoreError> {
-        self.queue(|_| Write::Checkpoint(seq, state))
+        // Written on the caller's thread (the engine's snapshot thread), whole before its row
+        // is queued: the writer only stores the row.
+        let sum = snapshot_file::write(&self.snapshots, seq, &state, self.sync_snapshots)?;
+        self.queue(|_| Write::Checkpoint(seq, sum))
     }
 
     fn prune(&self, before: u64) -> Result<u64, StoreError> {

@@ -49,8 +49,9 @@ const COMMIT_STEP: usize = 64;
 pub(super) enum Write {
     Record(u64, Vec<u8>, Vec<Effect>),
     Effects(Vec<Effect>),
-    /// A snapshot covering every record up to this sequence.
-    Checkpoint(u64, Vec<u8>),
+    /// A snapshot covering every record up to this sequence, whole in its file, with the
+    /// file's checksum.
+    Checkpoint(u64, u64),
     Prune(u64),
 }
 
@@ -174,6 +175,8 @@ pub(super) struct Upkeep {
     pub(super) prune_before: Option<u64>,
     /// The checksum of the last record written.
     pub(super) chain: u64,
+    /// The folder of the snapshot files.
+    pub(super) snapshots: std::path::PathBuf,
 }
 
 impl Upkeep {
@@ -191,6 +194,7 @@ fn commit(
     use std::sync::atomic::Ordering;
     let tx = conn.transaction().map_err(db_err)?;
     let mut last_seq = None;
+    let mut stored_snapshot = false;
     for (_, write) in batch {
         match write {
             Write::Record(seq, record, effects) => {
@@ -211,7 +215,7 @@ fn commit(
                     apply(&tx, e)?;
                 }
             }
-            Write::Checkpoint(seq, state) => {
+            Write::Checkpoint(seq, sum) => {
                 if seq <= upkeep.snapshot_seq {
                     continue;
                 }
@@ -222,13 +226,16 @@ fn commit(
                     .map_err(db_err)?
                     .flatten();
                 tx.execute(
-                    "INSERT OR REPLACE INTO snapshot (seq, state, chain) VALUES (?1, ?2, ?3)",
-                    params![at, state, chain],
+                    "INSERT OR REPLACE INTO snapshot (seq, state, chain, file_sum)
+                     VALUES (?1, x'', ?2, ?3)",
+                    params![at, chain, chain_to_sql(sum)],
                 )
                 .and_then(|_| tx.execute("DELETE FROM snapshot WHERE seq < ?1", [at]))
                 .map_err(db_err)?;
-                // The records it covers go a step at a time, between commits.
+                // The records it covers go a step at a time, between commits; older files once
+                // this row is committed.
                 upkeep.snapshot_seq = seq;
+                stored_snapshot = true;
             }
             Write::Prune(before) => upkeep.prune_before = Some(before),
         }
@@ -241,7 +248,11 @@ fn commit(
     // A small step of housekeeping rides on the commit: deleting a few rows costs little
     // beside the batch, and a busy writer never stops committing for it.
     upkeep_step(&tx, upkeep, log_len, COMMIT_STEP)?;
-    tx.commit().map_err(db_err)
+    tx.commit().map_err(db_err)?;
+    if stored_snapshot {
+        super::snapshot_file::remove_older(&upkeep.snapshots, upkeep.snapshot_seq);
+    }
+    Ok(())
 }
 
 pub(super) fn state_code(s: DeliveryState) -> i64 {
