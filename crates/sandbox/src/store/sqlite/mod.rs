@@ -15,15 +15,14 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use rusqlite::{Connection, OptionalExtension, params};
 use wacart_schema::{MessageId, PhoneNumberId, WaId};
 
+mod checksum;
 mod snapshot_file;
 mod writer;
 
 use super::{Durable, Effect, EntryRow, Opened, Shared, Store, StoreError, lock};
 use crate::webhooks::{Delivery, DeliveryState};
-use writer::{
-    GROUP, PanicGuard, Queue, Upkeep, Write, Writer, chain_from_sql, chain_next, state_code,
-    state_of, write_loop,
-};
+use checksum::{chain_from_sql, chain_next};
+use writer::{GROUP, PanicGuard, Queue, Upkeep, Write, Writer, state_code, state_of, write_loop};
 
 /// Migrations, in order; the database remembers how many it has applied.
 const MIGRATIONS: &[&str] = &[

@@ -11,7 +11,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::writer::chain_next;
+use super::checksum::chain_next;
 use crate::store::StoreError;
 
 /// The folder of a database's snapshot files.

@@ -1,10 +1,12 @@
 //! The writer thread: commits queued writes in groups, keeps the log's running checksum, stores
-//! snapshots and deletes what they cover, and prunes history, a step at a time between commits.
+//! the rows naming snapshot files and deletes what they cover, and prunes history, a step at a
+//! time between commits.
 
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::checksum::{chain_next, chain_to_sql};
 use super::{db_err, to_i64};
 use crate::store::{Effect, Shared, StoreError, lock};
 use crate::webhooks::{DeliveryState, WebhookBody};
@@ -13,31 +15,6 @@ use crate::webhooks::{DeliveryState, WebhookBody};
 pub(super) const FORM_BYTES: i64 = 0;
 /// `deliveries.form`: the body is a [`crate::webhooks::StatusSpec`], rendered when read.
 pub(super) const FORM_STATUS: i64 = 1;
-
-/// The running checksum: FNV-1a (64 bits) over the previous checksum, the sequence number and
-/// the record's bytes.
-pub(super) fn chain_next(prev: u64, seq: u64, record: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in prev
-        .to_le_bytes()
-        .iter()
-        .chain(seq.to_le_bytes().iter())
-        .chain(record)
-    {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// Checksums are stored as SQLite integers (signed): the same 64 bits.
-fn chain_to_sql(c: u64) -> i64 {
-    i64::from_le_bytes(c.to_le_bytes())
-}
-
-pub(super) fn chain_from_sql(c: i64) -> u64 {
-    u64::from_le_bytes(c.to_le_bytes())
-}
 
 /// Rows deleted per housekeeping step when the writer is idle.
 const PRUNE_STEP: usize = 500;
