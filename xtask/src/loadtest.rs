@@ -214,6 +214,7 @@ impl Load {
         let errors = Arc::new(AtomicU64::new(0));
         let latencies = Arc::new(Mutex::new(Vec::with_capacity(1 << 20)));
         let (s, e, l) = (stop.clone(), errors.clone(), latencies.clone());
+        let halt = stop.clone();
         let thread = std::thread::spawn(move || -> Result<(), String> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_io()
@@ -225,14 +226,18 @@ impl Load {
                 for _ in 0..connections {
                     tasks.spawn(connection(port, s.clone(), e.clone(), l.clone()));
                 }
-                let mut first_error = Ok(());
+                // A connection that fails ends the load at once (the others are dropped), so
+                // the run reports it at its next interval instead of going on with less load.
                 while let Some(done) = tasks.join_next().await {
-                    let done = done.map_err(|e| format!("a load connection failed: {e}"))?;
-                    if first_error.is_ok() {
-                        first_error = done;
+                    if let Err(e) = done
+                        .map_err(|e| e.to_string())
+                        .and_then(|connection| connection)
+                    {
+                        halt.store(true, Ordering::Relaxed);
+                        return Err(format!("a load connection failed: {e}"));
                     }
                 }
-                first_error
+                Ok(())
             })
         });
         Load {
@@ -241,6 +246,14 @@ impl Load {
             latencies,
             thread: Some(thread),
         }
+    }
+
+    /// Whether the load ended before [`Load::finish`]: a connection failed, and
+    /// [`Load::finish`] answers why.
+    pub(crate) fn ended(&self) -> bool {
+        self.thread
+            .as_ref()
+            .is_some_and(std::thread::JoinHandle::is_finished)
     }
 
     /// Every latency since the last call, sorted.
@@ -464,4 +477,62 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         "webhooks: {hooks_done} of {queued} delivered to a local receiver in {drain:.1} s after reopening: {hook_rate:.0}/s (signed POSTs, attempts recorded)"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    /// Answers requests on a connection until the client leaves; the first connection is
+    /// closed after its first answer.
+    fn serve(stream: std::net::TcpStream, once: bool) {
+        let mut reader = BufReader::new(stream);
+        loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                length = content_length(&line).unwrap_or(length);
+            }
+            let mut body = vec![0; length];
+            let answered = reader.read_exact(&mut body).and_then(|()| {
+                reader
+                    .get_mut()
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+            });
+            if answered.is_err() || once {
+                return;
+            }
+        }
+    }
+
+    /// A server whose first connection fails after one answer while the others go on.
+    fn one_connection_fails() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().flatten().enumerate() {
+                std::thread::spawn(move || serve(stream, i == 0));
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn a_connection_that_fails_ends_the_load_at_once_with_its_error() {
+        let load = Load::start(one_connection_fails(), 4);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !load.ended() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(load.ended(), "the load went on after a connection failed");
+        let error = load.finish().unwrap_err();
+        assert!(error.contains("a load connection failed"), "{error}");
+    }
 }

@@ -205,17 +205,29 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
     while started.elapsed() < end {
         let t = Instant::now();
         std::thread::sleep(Duration::from_secs(o.interval).min(end - started.elapsed()));
+        if load.ended() {
+            load.finish()?;
+            return Err("the load ended before the soak did".into());
+        }
         let lat = load.take();
         let secs = t.elapsed().as_secs_f64();
         let hooks = delivered.load(Ordering::Relaxed);
-        // The database and its write-ahead log; "-" in memory, which has no file.
+        // The database, its write-ahead log and its snapshot files; "-" in memory, which has no
+        // file.
         let db_mib = if o.memory {
             "-".to_owned()
         } else {
+            let snapshots = std::fs::read_dir(format!("{db}.snapshots"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len());
             let bytes: u64 = ["", "-wal"]
                 .iter()
                 .filter_map(|s| std::fs::metadata(format!("{db}{s}")).ok())
                 .map(|m| m.len())
+                .chain(snapshots)
                 .sum();
             format!("{:.1}", bytes as f64 / 1_048_576.0)
         };
