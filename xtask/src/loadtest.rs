@@ -318,6 +318,40 @@ pub(crate) fn build_release() -> Result<(), String> {
     }
 }
 
+/// Answers each request on `conn` with an empty 200, counting the POSTs, until the client
+/// leaves or `most` requests were answered (then the connection is closed).
+fn answer(conn: TcpStream, posts: &AtomicU64, most: u64) {
+    let mut r = BufReader::new(conn);
+    for _ in 0..most {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let is_post = line.starts_with("POST");
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+            length = content_length(&line).unwrap_or(length);
+        }
+        let mut body = vec![0; length];
+        if r.read_exact(&mut body).is_err() {
+            return;
+        }
+        if is_post {
+            posts.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = r
+            .get_mut()
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    }
+}
+
 /// A receiver that answers 200 to every POST and counts them.
 pub(crate) fn receiver() -> Result<(u16, Arc<AtomicU64>), String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
@@ -327,41 +361,7 @@ pub(crate) fn receiver() -> Result<(u16, Arc<AtomicU64>), String> {
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
             let c = c.clone();
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(conn);
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let is_post = line.starts_with("POST");
-                    let mut length = 0usize;
-                    loop {
-                        line.clear();
-                        if r.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line == "\r\n" {
-                            break;
-                        }
-                        if let Some((k, v)) = line.split_once(':')
-                            && k.eq_ignore_ascii_case("content-length")
-                        {
-                            length = v.trim().parse().unwrap_or(0);
-                        }
-                    }
-                    let mut body = vec![0; length];
-                    if r.read_exact(&mut body).is_err() {
-                        return;
-                    }
-                    if is_post {
-                        c.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let _ = r
-                        .get_mut()
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
-                }
-            });
+            std::thread::spawn(move || answer(conn, &c, u64::MAX));
         }
     });
     Ok((port, count))
@@ -482,43 +482,17 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read, Write};
-
-    /// Answers requests on a connection until the client leaves; the first connection is
-    /// closed after its first answer.
-    fn serve(stream: std::net::TcpStream, once: bool) {
-        let mut reader = BufReader::new(stream);
-        loop {
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                if line == "\r\n" {
-                    break;
-                }
-                length = content_length(&line).unwrap_or(length);
-            }
-            let mut body = vec![0; length];
-            let answered = reader.read_exact(&mut body).and_then(|()| {
-                reader
-                    .get_mut()
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
-            });
-            if answered.is_err() || once {
-                return;
-            }
-        }
-    }
 
     /// A server whose first connection fails after one answer while the others go on.
     fn one_connection_fails() -> u16 {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {
+            let posts = Arc::new(AtomicU64::new(0));
             for (i, stream) in listener.incoming().flatten().enumerate() {
-                std::thread::spawn(move || serve(stream, i == 0));
+                let posts = posts.clone();
+                let most = if i == 0 { 1 } else { u64::MAX };
+                std::thread::spawn(move || answer(stream, &posts, most));
             }
         });
         port
