@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod codegen;
+mod cpu;
 mod loadtest;
 mod soak;
 

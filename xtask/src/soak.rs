@@ -1,7 +1,8 @@
 //! `cargo xtask soak [--minutes N] [--store sqlite|memory] [--connections C] [--interval S]
 //! [--retain D] [--webhooks] [-- SERVE ARGS]`: the release binary under sends at full speed for minutes, over
 //! real sockets. Every interval prints throughput, p50/p99/max latency, the server's resident
-//! memory, the webhooks delivered and the database size; then the server is stopped and started
+//! memory, the webhooks delivered, the database size and the server's processor time per send
+//! (at the end, split by thread: requests, writer, checkpointer, snapshots); then the server is stopped and started
 //! again on the same database, and the time to its first accepted send is printed. A bare axum
 //! handler, measured in the same run, gives the ceiling.
 //!
@@ -13,6 +14,7 @@ use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::cpu;
 use crate::loadtest::{
     Killed, Load, SPM, build_release, free_port, receiver, request, wacart, wait_up,
 };
@@ -147,16 +149,26 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
     let bare = Load::start(bport, o.connections);
     bare.take();
     let t = Instant::now();
+    let cpu_before = cpu::sample(baseline.0.id());
     std::thread::sleep(Duration::from_secs(20));
     let bare_lat = bare.take();
+    let bare_cpu = cpu::Spent::between(
+        &cpu_before,
+        &cpu::sample(baseline.0.id()),
+        bare_lat.len() as u64,
+    );
     let bare_rate = bare_lat.len() as f64 / t.elapsed().as_secs_f64();
     bare.finish()?;
     drop(baseline);
     println!(
-        "bare axum handler: {bare_rate:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} connections, 20 s)",
+        "bare axum handler: {bare_rate:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} connections, 20 s); \
+         CPU per request: server {:.1} µs, load generator {:.1} µs; machine idle {:.0} %",
         pct(&bare_lat, 0.5),
         pct(&bare_lat, 0.99),
-        o.connections
+        o.connections,
+        bare_cpu.server,
+        bare_cpu.generator,
+        bare_cpu.idle
     );
 
     let (hook_port, delivered) = receiver()?;
@@ -191,11 +203,21 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         }
     );
     println!(
-        "{:>6} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10}",
-        "t (s)", "sends/s", "p50 ms", "p99 ms", "max ms", "RSS MiB", "webhooks/s", "DB MiB"
+        "{:>6} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10} {:>9}",
+        "t (s)",
+        "sends/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "RSS MiB",
+        "webhooks/s",
+        "DB MiB",
+        "CPU µs"
     );
     let load = Load::start(port, o.connections);
     let started = Instant::now();
+    let first_cpu = cpu::sample(pid);
+    let mut cpu_before = first_cpu.clone();
     let mut total = 0u64;
     let mut worst_p99 = 0f64;
     let mut rates = Vec::new();
@@ -211,6 +233,9 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         }
         let lat = load.take();
         let secs = t.elapsed().as_secs_f64();
+        let cpu_now = cpu::sample(pid);
+        let spent = cpu::Spent::between(&cpu_before, &cpu_now, lat.len() as u64);
+        cpu_before = cpu_now;
         let hooks = delivered.load(Ordering::Relaxed);
         // The database, its write-ahead log and its snapshot files; "-" in memory, which has no
         // file.
@@ -234,7 +259,7 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         let mem = rss_mib(pid);
         let rate = lat.len() as f64 / secs;
         println!(
-            "{:>6.0} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>11.0} {:>10}",
+            "{:>6.0} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>11.0} {:>10} {:>9.1}",
             started.elapsed().as_secs_f64(),
             rate,
             pct(&lat, 0.5),
@@ -242,7 +267,8 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
             pct(&lat, 1.0),
             mem,
             (hooks - hooks_before) as f64 / secs,
-            db_mib
+            db_mib,
+            spent.server
         );
         hooks_before = hooks;
         total += lat.len() as u64;
@@ -250,12 +276,24 @@ pub(crate) fn run(args: &[&str]) -> Result<(), String> {
         rates.push(rate);
         rss.push(mem);
     }
+    let whole = cpu::Spent::between(&first_cpu, &cpu_before, total);
     let (errors, rest) = load.finish()?;
     total += rest.len() as u64;
     let mean = total as f64 / started.elapsed().as_secs_f64();
     println!(
         "total: {total} sends ({errors} non-200), {mean:.0}/s = {:.0}% of the bare handler; worst interval p99 {worst_p99:.2} ms",
         100.0 * mean / bare_rate.max(1.0)
+    );
+    // What one send costs the machine, and the most sends its processors could make at that
+    // cost were the load generator elsewhere and nothing idle.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "CPU per send: server {}; load generator {:.1} µs; machine idle {:.0} %; \
+         at that cost {cores} cores serve at most {:.0} sends/s",
+        whole.split(),
+        whole.generator,
+        whole.idle,
+        cores as f64 * 1e6 / whole.server.max(1e-9)
     );
     if let (Some(first), Some(last)) = (rss.first(), rss.last()) {
         println!(
