@@ -34,7 +34,17 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0006_optional_entry_fields.sql"),
     include_str!("../../../migrations/0007_status_recipient_flag.sql"),
     include_str!("../../../migrations/0008_snapshot_files.sql"),
+    include_str!("../../../migrations/0009_entry_status.sql"),
 ];
+
+/// A thread message as read: its row, with the status it got after it left memory (in
+/// `entry_status`) laid over the one in its body. A message's row is written once, when it
+/// leaves memory; what changes after that is only its status.
+const ENTRY_COLUMNS: &str = "e.number, e.wa_id, e.pos, e.id, e.at,
+    CASE WHEN s.status IS NULL THEN e.body
+         ELSE CAST(json_set(CAST(e.body AS TEXT), '$.status', s.status) AS BLOB) END
+    FROM entries e LEFT JOIN entry_status s
+    ON s.number = e.number AND s.wa_id = e.wa_id AND s.pos = e.pos";
 
 /// How hard a commit works to survive.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -542,10 +552,10 @@ impl Store for SqliteStore {
     ) -> Result<Vec<EntryRow>, StoreError> {
         let conn = lock(&self.reader);
         let mut stmt = conn
-            .prepare_cached(
-                "SELECT number, wa_id, pos, id, at, body FROM entries
-                 WHERE number = ?1 AND wa_id = ?2 AND pos < ?3 ORDER BY pos DESC LIMIT ?4",
-            )
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} WHERE e.number = ?1 AND e.wa_id = ?2 AND e.pos < ?3
+                     ORDER BY e.pos DESC LIMIT ?4"
+            ))
             .map_err(db_err)?;
         let rows = stmt
             .query_map(
@@ -566,7 +576,7 @@ impl Store for SqliteStore {
     fn entry(&self, id: &MessageId) -> Result<Option<EntryRow>, StoreError> {
         let conn = lock(&self.reader);
         conn.query_row(
-            "SELECT number, wa_id, pos, id, at, body FROM entries WHERE id = ?1",
+            &format!("SELECT {ENTRY_COLUMNS} WHERE e.id = ?1"),
             [id.as_str()],
             entry_row,
         )

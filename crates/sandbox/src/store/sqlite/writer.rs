@@ -272,8 +272,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, effect: Effect) -> Result<(), StoreErro
             status,
         } => tx
             .prepare_cached(
-                "UPDATE entries SET body = CAST(json_set(CAST(body AS TEXT), '$.status', ?4) AS BLOB)
-                 WHERE number = ?1 AND wa_id = ?2 AND pos = ?3",
+                "INSERT OR REPLACE INTO entry_status (number, wa_id, pos, status)
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS
+                 (SELECT 1 FROM entries WHERE number = ?1 AND wa_id = ?2 AND pos = ?3)",
             )
             .and_then(|mut s| {
                 s.execute(params![number.as_str(), wa_id.as_str(), to_i64(pos), status])
@@ -384,13 +385,18 @@ fn upkeep_step(
 fn prune_step(conn: &Connection, before: u64, step: usize) -> Result<bool, StoreError> {
     let before = to_i64(before);
     let limit = to_i64(step as u64);
-    let entries = conn
-        .prepare_cached(
-            "DELETE FROM entries WHERE (number, wa_id, pos) IN
-             (SELECT number, wa_id, pos FROM entries WHERE at < ?1 LIMIT ?2)",
-        )
-        .and_then(|mut s| s.execute(params![before, limit]))
-        .map_err(db_err)?;
+    // The same oldest messages twice (the order is the `at` index's): their statuses, then
+    // their rows.
+    let mut entries = 0;
+    for table in ["entry_status", "entries"] {
+        entries = conn
+            .prepare_cached(&format!(
+                "DELETE FROM {table} WHERE (number, wa_id, pos) IN
+                 (SELECT number, wa_id, pos FROM entries WHERE at < ?1 ORDER BY at LIMIT ?2)"
+            ))
+            .and_then(|mut s| s.execute(params![before, limit]))
+            .map_err(db_err)?;
+    }
     // Webhooks past the retention go too, delivered or not: one still waiting for a callback
     // after that long is history as well. Ids grow with time, so the oldest come first: the
     // step reads the lowest ids and stops at the first one young enough to keep.
@@ -419,4 +425,96 @@ fn prune_step(conn: &Connection, before: u64, step: usize) -> Result<bool, Store
         None => 0,
     };
     Ok(entries < step && deliveries < step)
+}
+
+#[cfg(test)]
+mod tests {
+    use wacart_schema::{MessageId, PhoneNumberId, WaId};
+
+    use super::super::{Durability, SqliteStore};
+    use crate::store::{Effect, EntryRow, Store};
+
+    const SENT: &[u8] = br#"{"direction":"outbound","status":"sent","door":"meta"}"#;
+
+    fn entry(pos: u64, id: &str) -> Effect {
+        Effect::Entry(EntryRow {
+            number: PhoneNumberId::new("100000000000001"),
+            wa_id: WaId::new("15551230001"),
+            pos,
+            id: MessageId::new(id),
+            at: 1_000 + pos,
+            body: SENT.to_vec(),
+        })
+    }
+
+    fn status(pos: u64, status: &str) -> Effect {
+        Effect::EntryStatus {
+            number: PhoneNumberId::new("100000000000001"),
+            wa_id: WaId::new("15551230001"),
+            pos,
+            status: status.into(),
+        }
+    }
+
+    fn count(conn: &rusqlite::Connection, table: &str) -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_status_after_a_message_left_memory_is_a_row_of_its_own_read_over_its_body() {
+        let dir = std::env::temp_dir().join(format!("wacart-status-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("store.db");
+        let store = SqliteStore::open(&path, Durability::Process).unwrap();
+        let ticket = store
+            .apply(vec![
+                entry(0, "wamid.a"),
+                entry(1, "wamid.b"),
+                status(0, "delivered"),
+                status(0, "read"),
+                // No message at this position (pruned, say): nothing to lay a status over.
+                status(7, "delivered"),
+            ])
+            .unwrap();
+        store.sync(ticket).unwrap();
+
+        // Read back, the latest status is in the body, the rest of it as written; a message
+        // without a later status reads exactly as written.
+        let read = br#"{"direction":"outbound","status":"read","door":"meta"}"#;
+        let a = store.entry(&MessageId::new("wamid.a")).unwrap().unwrap();
+        assert_eq!(a.body, read);
+        let page = store
+            .thread(
+                &PhoneNumberId::new("100000000000001"),
+                &WaId::new("15551230001"),
+                10,
+                10,
+            )
+            .unwrap();
+        let bodies: Vec<&[u8]> = page.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&read[..], SENT]);
+
+        // On disk the message's row is untouched: the status is one small row beside it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let body: Vec<u8> = conn
+            .query_row("SELECT body FROM entries WHERE pos = 0", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(body, SENT);
+        assert_eq!(count(&conn, "entry_status"), 1);
+
+        // History past the retention takes the statuses with the messages.
+        store.prune(2_000).unwrap();
+        store.flush().unwrap();
+        // Pruning runs in steps on the writer's thread: up to 10 s for it.
+        let mut waits = 0;
+        while count(&conn, "entries") + count(&conn, "entry_status") > 0 {
+            assert!(waits < 1_000, "never pruned");
+            waits += 1;
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
