@@ -218,7 +218,12 @@ fn commit(
         }
     }
     if let Some(seq) = last_seq {
-        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seq', ?1)")
+        // An upsert changes the row in place; a replace would delete and insert it, and so
+        // write the key's index page too, on every commit.
+        tx.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES ('last_seq', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
             .and_then(|mut s| s.execute([to_i64(seq)]))
             .map_err(db_err)?;
     }
