@@ -224,8 +224,8 @@ fn commit(
             "INSERT INTO meta (key, value) VALUES ('last_seq', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
-            .and_then(|mut s| s.execute([to_i64(seq)]))
-            .map_err(db_err)?;
+        .and_then(|mut s| s.execute([to_i64(seq)]))
+        .map_err(db_err)?;
     }
     // A small step of housekeeping rides on the commit: deleting a few rows costs little
     // beside the batch, and a busy writer never stops committing for it.
