@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 /// it runs on.
 const TICKS_PER_SECOND: f64 = 100.0;
 
-/// The server's thread names (as the kernel truncates them to 15 bytes) and what they do.
-const GROUPS: [(&str, &str); 4] = [
+/// The server's long-lived thread names (as the kernel truncates them to 15 bytes) and what
+/// they do. The rest is "other": the main thread, and threads that ended between two samples,
+/// such as the one each snapshot is encoded on (a process's time keeps theirs).
+const GROUPS: [(&str, &str); 3] = [
     ("tokio-rt-worker", "requests"),
     ("wacart-store", "writer"),
     ("wacart-checkpoi", "checkpointer"),
-    ("wacart-snapshot", "snapshots"),
 ];
 
 /// Processor time, in ticks, at one moment.
@@ -91,7 +92,7 @@ pub(crate) fn sample(pid: u32) -> Sample {
 /// Processor time between two samples, per operation.
 pub(crate) struct Spent {
     /// The server, in microseconds per operation, and its parts by [`GROUPS`] label (what is
-    /// left, the main thread and ended threads, is "other").
+    /// left is "other").
     pub(crate) server: f64,
     pub(crate) parts: Vec<(&'static str, f64)>,
     pub(crate) generator: f64,

@@ -2,9 +2,9 @@
 //! [--retain D] [--webhooks] [-- SERVE ARGS]`: the release binary under sends at full speed for minutes, over
 //! real sockets. Every interval prints throughput, p50/p99/max latency, the server's resident
 //! memory, the webhooks delivered, the database size and the server's processor time per send
-//! (at the end, split by thread: requests, writer, checkpointer, snapshots); then the server is stopped and started
-//! again on the same database, and the time to its first accepted send is printed. A bare axum
-//! handler, measured in the same run, gives the ceiling.
+//! (at the end, split by thread: requests, writer, checkpointer, other); then the server is
+//! stopped and started again on the same database, and the time to its first accepted send is
+//! printed. A bare axum handler, measured in the same run, gives the ceiling.
 //!
 //! Without `--webhooks` the demo app has no callback, so its webhooks wait in the store (as in
 //! `cargo xtask loadtest`); with it, a local receiver takes every one as it is made.
