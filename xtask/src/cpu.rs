@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-/// Linux reports times in `/proc` in clock ticks of 1/100 s (`USER_HZ`) on every architecture
-/// it runs on.
+/// Linux reports times in `/proc` in clock ticks of 1/100 s (`USER_HZ`) on x86 and ARM, the
+/// machines this runs on.
 const TICKS_PER_SECOND: f64 = 100.0;
 
 /// The server's long-lived thread names (as the kernel truncates them to 15 bytes) and what

@@ -390,14 +390,15 @@ fn upkeep_step(
 fn prune_step(conn: &Connection, before: u64, step: usize) -> Result<bool, StoreError> {
     let before = to_i64(before);
     let limit = to_i64(step as u64);
-    // The same oldest messages twice (the order is the `at` index's): their statuses, then
-    // their rows.
+    // The same oldest messages twice (in the `at` index's own order, so the same rows): their
+    // statuses, then their rows.
     let mut entries = 0;
     for table in ["entry_status", "entries"] {
         entries = conn
             .prepare_cached(&format!(
                 "DELETE FROM {table} WHERE (number, wa_id, pos) IN
-                 (SELECT number, wa_id, pos FROM entries WHERE at < ?1 ORDER BY at LIMIT ?2)"
+                 (SELECT number, wa_id, pos FROM entries WHERE at < ?1
+                  ORDER BY at, number, wa_id, pos LIMIT ?2)"
             ))
             .and_then(|mut s| s.execute(params![before, limit]))
             .map_err(db_err)?;
