@@ -641,7 +641,8 @@ impl Drop for SqliteStore {
 mod tests {
     use super::*;
 
-    fn temp_db(name: &str) -> PathBuf {
+    /// A fresh database path in a folder of its own (the writer's tests use it too).
+    pub(super) fn temp_db(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("wacart-writer-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();

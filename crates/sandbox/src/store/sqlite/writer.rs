@@ -437,6 +437,7 @@ fn prune_step(conn: &Connection, before: u64, step: usize) -> Result<bool, Store
 mod tests {
     use wacart_schema::{MessageId, PhoneNumberId, WaId};
 
+    use super::super::tests::temp_db;
     use super::super::{Durability, SqliteStore};
     use crate::store::{Effect, EntryRow, Store};
 
@@ -469,10 +470,7 @@ mod tests {
 
     #[test]
     fn a_status_after_a_message_left_memory_is_a_row_of_its_own_read_over_its_body() {
-        let dir = std::env::temp_dir().join(format!("wacart-status-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("store.db");
+        let path = temp_db("status");
         let store = SqliteStore::open(&path, Durability::Process).unwrap();
         let ticket = store
             .apply(vec![
@@ -521,6 +519,8 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         drop(store);
-        let _ = std::fs::remove_dir_all(&dir);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
